@@ -1,0 +1,473 @@
+"""Datasets for the fine-tuning lesson: synthetic bar charts with ChartQA's schema, a second
+dataset with other column names, and formatters that turn question/answer rows into trl's vision
+conversations (`messages` + `images`), checking each row so bad data fails with a clear error.
+"""
+
+from __future__ import annotations
+
+import io
+import random
+from collections.abc import Sequence
+from pathlib import Path
+
+import datasets
+from PIL import Image, ImageDraw
+
+from course_utils.images import ImageLoadError, load_image
+from course_utils.scenes import COLORS, SHAPES, draw_shape
+
+CHART_SIZE = 128
+CHART_BACKGROUND = (255, 255, 255)
+GRID_COLOR = (215, 215, 215)
+AXIS_COLOR = (60, 60, 60)
+CHART_BASELINE = 116  # y of the axis line; bars stand on the row just above it
+CHART_UNIT = 20  # pixels per unit of bar height, one gridline per unit
+CHART_LEFT, CHART_RIGHT = 10, 122  # x range shared by the bars
+MIN_BARS, MAX_BARS = 2, 4
+MIN_VALUE, MAX_VALUE = 1, 5
+BAR_FILL = 0.6  # fraction of each bar's slot that the bar covers; the rest is the gap
+MAX_DRAWS = 1000  # attempts at a test question that is not already in the training split
+
+CHART_QUESTION_TEMPLATES = {
+    "tallest": (
+        "Which bar is the tallest?",
+        "What color is the tallest bar?",
+        "Which bar has the highest value?",
+    ),
+    "shortest": (
+        "Which bar is the shortest?",
+        "What color is the shortest bar?",
+        "Which bar has the lowest value?",
+    ),
+    "count": ("How many bars are there?", "How many bars does the chart have?", "Count the bars."),
+    "value": (
+        "What is the value of the {color} bar?",
+        "How high is the {color} bar?",
+        "What value does the {color} bar show?",
+    ),
+}
+CHART_QUESTION_KINDS = tuple(CHART_QUESTION_TEMPLATES)
+# Kinds the tiny model cannot answer before fine-tuning: it already counts shapes, so "count" is
+# left out when the lesson measures what fine-tuning taught.
+UNSEEN_CHART_KINDS = ("tallest", "shortest", "value")
+
+CHARTQA_FEATURES = datasets.Features(
+    {
+        "image": datasets.Image(),
+        "query": datasets.Value("string"),
+        "label": datasets.List(datasets.Value("string")),
+        "human_or_machine": datasets.ClassLabel(names=["human", "machine"]),
+    }
+)
+MACHINE = 1  # ChartQA's label for generated (not human-written) questions
+
+QUADRANTS = ("top left", "top right", "bottom left", "bottom right")
+POSITION_QUESTION_TEMPLATES = (
+    "Where is the shape?",
+    "In which corner is the {color} {shape}?",
+    "Where is the {color} {shape}?",
+    "Which corner of the picture is the {shape} in?",
+)
+SHAPE_POSITION_FEATURES = datasets.Features(
+    {
+        "picture": datasets.Image(),
+        "question": datasets.Value("string"),
+        "answer": datasets.Value("string"),
+    }
+)
+
+# The columns `format_dataset` produces: what trl's SFTTrainer and VisionSFTCollator expect.
+# Image parts are stored as {"type": "image", "text": None} (Arrow needs one struct shape).
+CONVERSATION_FEATURES = datasets.Features(
+    {
+        "messages": datasets.List(
+            {
+                "role": datasets.Value("string"),
+                "content": datasets.List(
+                    {"type": datasets.Value("string"), "text": datasets.Value("string")}
+                ),
+            }
+        ),
+        "images": datasets.List(datasets.Image()),
+    }
+)
+
+COLUMN_NAME_GUESSES = {
+    "image_key": ("image", "images", "picture", "img", "photo", "figure"),
+    "question_key": ("query", "question", "prompt", "problem", "instruction"),
+    "answer_key": ("label", "answer", "answers", "response", "target"),
+}
+
+
+class DatasetError(ValueError):
+    """A dataset cannot be used for training; the message names the row, the column and the fix."""
+
+
+# --- synthetic bar charts with ChartQA's schema ---------------------------------------------
+
+
+def draw_bar_chart(colors: Sequence[str], values: Sequence[int]) -> Image.Image:
+    """A 128x128 bar chart: one bar per colour (left to right), `values` in units of gridlines."""
+    image = Image.new("RGB", (CHART_SIZE, CHART_SIZE), CHART_BACKGROUND)
+    draw = ImageDraw.Draw(image)
+    for unit in range(1, MAX_VALUE + 1):
+        y = CHART_BASELINE - unit * CHART_UNIT
+        draw.line([(CHART_LEFT, y), (CHART_RIGHT, y)], fill=GRID_COLOR)
+    slot = (CHART_RIGHT - CHART_LEFT) / len(colors)
+    width = round(slot * BAR_FILL)
+    for index, (color, value) in enumerate(zip(colors, values, strict=True)):
+        left = round(CHART_LEFT + index * slot + (slot - width) / 2)
+        top = CHART_BASELINE - value * CHART_UNIT
+        draw.rectangle([left, top, left + width - 1, CHART_BASELINE - 1], fill=COLORS[color])
+    axis = {"fill": AXIS_COLOR, "width": 2}
+    draw.line([(CHART_LEFT, CHART_BASELINE), (CHART_RIGHT, CHART_BASELINE)], **axis)
+    draw.line([(CHART_LEFT, CHART_BASELINE), (CHART_LEFT, 4)], **axis)
+    return image
+
+
+def _has_unique(values: list[int], pick) -> bool:
+    return values.count(pick(values)) == 1
+
+
+def _random_chart_question(rng: random.Random, kind: str) -> tuple[tuple, tuple, str, str]:
+    """(colours, values, question, answer) for one chart asked a question of this `kind`."""
+    count = rng.randint(MIN_BARS, MAX_BARS)
+    colors = tuple(rng.sample(sorted(COLORS), count))
+    values = [rng.randint(MIN_VALUE, MAX_VALUE) for _ in range(count)]
+    pick = {"tallest": max, "shortest": min}.get(kind)
+    while pick is not None and not _has_unique(values, pick):
+        values = [rng.randint(MIN_VALUE, MAX_VALUE) for _ in range(count)]
+    template = rng.choice(CHART_QUESTION_TEMPLATES[kind])
+    if kind == "value":
+        index = rng.randrange(count)
+        question, answer = template.format(color=colors[index]), str(values[index])
+    elif kind == "count":
+        question, answer = template, str(count)
+    else:
+        question, answer = template, colors[values.index(pick(values))]
+    return colors, tuple(values), question, answer
+
+
+def _balanced_kinds(n: int, kinds: Sequence[str], rng: random.Random) -> list[str]:
+    """`n` kinds, each appearing n // len(kinds) or one more times, in random order."""
+    unknown = [kind for kind in kinds if kind not in CHART_QUESTION_TEMPLATES]
+    if unknown or not kinds:
+        raise ValueError(f"Unknown question kinds {unknown}; choose from {CHART_QUESTION_KINDS}.")
+    chosen = [kinds[index % len(kinds)] for index in range(n)]
+    rng.shuffle(chosen)
+    return chosen
+
+
+def _chart_specs(
+    n: int, rng: random.Random, kinds: Sequence[str], exclude: frozenset = frozenset()
+) -> list[tuple[tuple, tuple, str, str]]:
+    specs = []
+    for kind in _balanced_kinds(n, kinds, rng):
+        for _ in range(MAX_DRAWS):
+            spec = _random_chart_question(rng, kind)
+            if spec[:3] not in exclude:
+                break
+        else:
+            raise ValueError(f"Could not draw a {kind!r} chart question unlike the training split.")
+        specs.append(spec)
+    return specs
+
+
+def _chartqa_from_specs(specs: list, split: str) -> datasets.Dataset:
+    columns = {
+        "image": [draw_bar_chart(colors, values) for colors, values, _, _ in specs],
+        "query": [question for _, _, question, _ in specs],
+        "label": [[answer] for _, _, _, answer in specs],
+        "human_or_machine": [MACHINE] * len(specs),
+    }
+    return datasets.Dataset.from_dict(columns, features=CHARTQA_FEATURES, split=split)
+
+
+def _split_rng(name: str, seed: int, split: str) -> random.Random:
+    return random.Random(f"{name}:{split}:{seed}")
+
+
+def make_chartqa(
+    n: int, seed: int = 0, split: str = "train", kinds: Sequence[str] = CHART_QUESTION_KINDS
+) -> datasets.Dataset:
+    """`n` synthetic bar-chart questions with HuggingFaceM4/ChartQA's columns and features.
+
+    Columns: `image` (PIL), `query`, `label` (a list holding one answer) and `human_or_machine`
+    (always 1, "machine": the questions come from templates). `kinds` picks the question kinds
+    (see CHART_QUESTION_TEMPLATES), mixed in equal numbers. The same (n, seed, split, kinds) gives
+    the same rows; each split draws from its own random stream.
+    """
+    specs = _chart_specs(n, _split_rng("chartqa", seed, split), tuple(kinds))
+    return _chartqa_from_specs(specs, split)
+
+
+def make_chartqa_splits(
+    n_train: int, n_test: int, seed: int = 0, kinds: Sequence[str] = CHART_QUESTION_KINDS
+) -> datasets.DatasetDict:
+    """`train` and `test` from separate random streams; no test (chart, question) is in train."""
+    train_specs = _chart_specs(n_train, _split_rng("chartqa", seed, "train"), tuple(kinds))
+    seen = frozenset(spec[:3] for spec in train_specs)
+    test_specs = _chart_specs(n_test, _split_rng("chartqa", seed, "test"), tuple(kinds), seen)
+    return datasets.DatasetDict(
+        train=_chartqa_from_specs(train_specs, "train"),
+        test=_chartqa_from_specs(test_specs, "test"),
+    )
+
+
+def chart_question_kind(query: str) -> str:
+    """The kind ("tallest", "shortest", "count" or "value") of a question from `make_chartqa`."""
+    for kind, templates in CHART_QUESTION_TEMPLATES.items():
+        for template in templates:
+            if query in {template.format(color=color) for color in COLORS}:
+                return kind
+    raise ValueError(f"{query!r} is not one of the synthetic chart questions.")
+
+
+# --- a second dataset with different column names --------------------------------------------
+
+
+def draw_shape_in_quadrant(
+    rng: random.Random, color: str, shape: str, quadrant: str, size: int = CHART_SIZE
+) -> Image.Image:
+    """A white picture with one shape somewhere inside `quadrant` (e.g. "top left")."""
+    image = Image.new("RGB", (size, size), CHART_BACKGROUND)
+    half = size // 2
+    row, col = divmod(QUADRANTS.index(quadrant), 2)
+    extent = rng.randint(half // 2, half - 12)
+    left = col * half + rng.randint(4, half - extent - 4)
+    top = row * half + rng.randint(4, half - extent - 4)
+    box = (left, top, left + extent, top + extent)
+    draw_shape(ImageDraw.Draw(image), shape, box, COLORS[color])
+    return image
+
+
+def make_shape_positions(n: int, seed: int = 0) -> datasets.Dataset:
+    """`n` pictures of one coloured shape in a quadrant, asked where it is.
+
+    Columns `picture`, `question`, `answer` (one of QUADRANTS): deliberately not ChartQA's names,
+    so the formatter needs `image_key="picture", question_key="question", answer_key="answer"`.
+    """
+    rng = _split_rng("shape_positions", seed, "train")
+    pictures, questions, answers = [], [], []
+    for _ in range(n):
+        color, shape = rng.choice(sorted(COLORS)), rng.choice(SHAPES)
+        quadrant = rng.choice(QUADRANTS)
+        pictures.append(draw_shape_in_quadrant(rng, color, shape, quadrant))
+        questions.append(rng.choice(POSITION_QUESTION_TEMPLATES).format(color=color, shape=shape))
+        answers.append(quadrant)
+    columns = {"picture": pictures, "question": questions, "answer": answers}
+    return datasets.Dataset.from_dict(columns, features=SHAPE_POSITION_FEATURES)
+
+
+# --- validation -----------------------------------------------------------------------------
+
+
+def _suggest_column(key_name: str, columns: list[str], features=None) -> str:
+    if key_name == "image_key" and features is not None:
+        image_columns = [name for name in columns if isinstance(features.get(name), datasets.Image)]
+        if image_columns:
+            return f": pass {key_name}={image_columns[0]!r}"
+    for guess in COLUMN_NAME_GUESSES[key_name]:
+        if guess in columns:
+            return f": pass {key_name}={guess!r}"
+    return f": pass {key_name}= the column that holds it"
+
+
+def _check_columns(
+    columns: list[str], keys: dict[str, str], features=None, where: str = "the dataset"
+) -> None:
+    for key_name, column in keys.items():
+        if column not in columns:
+            hint = _suggest_column(key_name, columns, features)
+            raise DatasetError(f"no column {column!r}; {where} has {columns}{hint}.")
+
+
+def _open_image_bytes(data: bytes, name: str) -> Image.Image:
+    try:
+        with Image.open(io.BytesIO(data)) as opened:
+            opened.load()
+            return load_image(opened.copy())
+    except ImageLoadError:
+        raise
+    except Exception as error:  # PIL raises many types for corrupt data
+        raise ImageLoadError(f"The image {name} is not a readable image ({error}).") from None
+
+
+def read_image(value) -> Image.Image:
+    """An RGB PIL image from a dataset cell: PIL image, path, URL or datasets' {bytes, path} dict."""
+    if value is None:
+        raise ImageLoadError("The image is missing (None).")
+    if isinstance(value, dict):
+        if value.get("bytes"):
+            return _open_image_bytes(value["bytes"], repr(value.get("path") or "<bytes>"))
+        if value.get("path"):
+            return load_image(value["path"])
+        raise ImageLoadError("The image is missing (neither bytes nor a path).")
+    if isinstance(value, (str, Path)) and not str(value).strip():
+        raise ImageLoadError("The image path is empty.")
+    return load_image(value)
+
+
+def _answer_text(value) -> str | None:
+    """The answer as text (the first one when `value` is a list), or None when there is none."""
+    if isinstance(value, (list, tuple)):
+        value = value[0] if value else None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        value = str(value)
+    if isinstance(value, str) and value.strip():
+        return value
+    return None
+
+
+def check_vqa_row(
+    row: dict,
+    index: int | None = None,
+    image_key: str = "image",
+    question_key: str = "query",
+    answer_key: str = "label",
+) -> tuple[Image.Image, str, str]:
+    """Check one row and return its (image, question, answer); raise DatasetError if unusable."""
+    where = "row" if index is None else f"row {index}"
+    keys = {"image_key": image_key, "question_key": question_key, "answer_key": answer_key}
+    _check_columns(list(row), keys, where=where)
+    try:
+        image = read_image(row[image_key])
+    except ImageLoadError as error:
+        raise DatasetError(f"{where}, column {image_key!r}: unreadable image. {error}") from None
+    question = row[question_key]
+    if not isinstance(question, str) or not question.strip():
+        raise DatasetError(
+            f"{where}, column {question_key!r}: the question must be a non-empty string, "
+            f"got {question!r}."
+        )
+    answer = _answer_text(row[answer_key])
+    if answer is None:
+        raise DatasetError(
+            f"{where}, column {answer_key!r}: no answer ({row[answer_key]!r}); drop the row or "
+            "fill in its answer, since a training example needs the text the model should say."
+        )
+    return image, question, answer
+
+
+def _undecoded(dataset: datasets.Dataset, image_key: str) -> datasets.Dataset:
+    """`dataset` with its image column left as {bytes, path}, so a bad file names its row."""
+    feature = dataset.features.get(image_key)
+    if isinstance(feature, datasets.Image) and feature.decode:
+        return dataset.cast_column(image_key, datasets.Image(decode=False))
+    return dataset
+
+
+def check_vqa_dataset(
+    dataset: datasets.Dataset | Sequence[dict],
+    image_key: str = "image",
+    question_key: str = "query",
+    answer_key: str = "label",
+) -> None:
+    """Check every row before training; raise DatasetError naming the first bad row and column.
+
+    Catches an empty dataset, a missing column (suggesting the right `*_key`), an unreadable image,
+    a question that is not a non-empty string and a row without an answer.
+    """
+    if len(dataset) == 0:
+        raise DatasetError("The dataset is empty: it has no rows to train or evaluate on.")
+    keys = {"image_key": image_key, "question_key": question_key, "answer_key": answer_key}
+    if isinstance(dataset, datasets.Dataset):
+        _check_columns(dataset.column_names, keys, dataset.features)
+        dataset = _undecoded(dataset, image_key)
+    for index, row in enumerate(dataset):
+        check_vqa_row(row, index, image_key, question_key, answer_key)
+
+
+# --- formatting for trl -----------------------------------------------------------------------
+
+
+def vqa_conversation(question: str, answer: str, system: str | None = None) -> list[dict]:
+    """[system?, user (image placeholder + question), assistant (answer)] in trl's vision format."""
+    messages = []
+    if system is not None:
+        messages.append({"role": "system", "content": [{"type": "text", "text": system}]})
+    messages.append(
+        {"role": "user", "content": [{"type": "image"}, {"type": "text", "text": question}]}
+    )
+    messages.append({"role": "assistant", "content": [{"type": "text", "text": answer}]})
+    return messages
+
+
+def format_vqa_row(
+    row: dict,
+    image_key: str = "image",
+    question_key: str = "query",
+    answer_key: str = "label",
+    system: str | None = None,
+    index: int | None = None,
+) -> dict:
+    """One question/answer row as `{"messages": [...], "images": [PIL image]}` for trl.
+
+    The answer is the assistant turn (without it the model learns to repeat the prompt); a list
+    answer (ChartQA's `label`) gives its first element. Bad rows raise DatasetError.
+    """
+    image, question, answer = check_vqa_row(row, index, image_key, question_key, answer_key)
+    return {"messages": vqa_conversation(question, answer, system), "images": [image]}
+
+
+def format_chartqa_row(row: dict, system: str | None = None) -> dict:
+    """A ChartQA row (synthetic or HuggingFaceM4/ChartQA: image, query, label list) for trl."""
+    return format_vqa_row(row, "image", "query", "label", system=system)
+
+
+def _png_bytes(image: Image.Image) -> dict:
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return {"bytes": buffer.getvalue(), "path": None}
+
+
+def _storable(value, image: Image.Image) -> dict:
+    """Keep the original encoded bytes when there are some, else store the pixels as PNG."""
+    if isinstance(value, dict) and value.get("bytes"):
+        return {"bytes": value["bytes"], "path": None}
+    return _png_bytes(image)
+
+
+def _with_text_slots(messages: list[dict]) -> list[dict]:
+    """Give every content part a "text" key, as Arrow stores one struct shape per column."""
+    return [
+        {**message, "content": [{"text": None, **part} for part in message["content"]]}
+        for message in messages
+    ]
+
+
+def format_dataset(
+    dataset: datasets.Dataset | Sequence[dict],
+    image_key: str = "image",
+    question_key: str = "query",
+    answer_key: str = "label",
+    system: str | None = None,
+) -> datasets.Dataset:
+    """A `datasets.Dataset` with `messages` + `images` columns, what trl's SFTTrainer expects.
+
+    Built with `Dataset.map` (or from the list of rows). Images keep their pixels exactly: encoded
+    images are stored with their original bytes, the others as PNG, and read back as PIL images.
+    Each row is checked as it is formatted: the first bad one raises DatasetError naming it.
+    """
+    if len(dataset) == 0:
+        raise DatasetError("The dataset is empty: it has no rows to train or evaluate on.")
+
+    def to_conversation(row: dict, index: int) -> dict:
+        formatted = format_vqa_row(row, image_key, question_key, answer_key, system, index)
+        return {
+            "messages": _with_text_slots(formatted["messages"]),
+            "images": [_storable(row[image_key], formatted["images"][0])],
+        }
+
+    if not isinstance(dataset, datasets.Dataset):
+        rows = [to_conversation(dict(row), index) for index, row in enumerate(dataset)]
+        return datasets.Dataset.from_list(rows, features=CONVERSATION_FEATURES)
+    keys = {"image_key": image_key, "question_key": question_key, "answer_key": answer_key}
+    _check_columns(dataset.column_names, keys, dataset.features)
+    return _undecoded(dataset, image_key).map(
+        to_conversation,
+        with_indices=True,
+        remove_columns=dataset.column_names,
+        features=CONVERSATION_FEATURES,
+        desc="Formatting conversations",
+    )

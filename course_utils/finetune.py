@@ -1,0 +1,127 @@
+"""One entry point for fine-tuning runs, on one CPU/GPU or many GPUs with `accelerate launch`.
+
+    python -m course_utils.finetune --config run.json
+    accelerate launch --num_processes 2 -m course_utils.finetune --config run.json
+
+The JSON config names the model, the method (full / lora / qlora), the data and the steps; the run
+resumes from its last checkpoint with "resume": true and saves the result to `<output_dir>/final`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+from pathlib import Path
+
+DEFAULTS = {
+    "model": "tiny",
+    "method": "lora",
+    "dataset": "chartqa",
+    "n_train": 256,
+    "data_seed": 0,
+    "output_dir": "build/finetune",
+    "max_steps": 60,
+    "batch_size": 8,
+    "learning_rate": None,
+    "save_steps": None,
+    "seed": 0,
+    "resume": False,
+    "record_rows": False,
+}
+
+
+def load_run_config(path: str | Path) -> dict:
+    """The run's settings: DEFAULTS overridden by the JSON file; unknown keys are an error."""
+    settings = json.loads(Path(path).read_text())
+    unknown = sorted(set(settings) - set(DEFAULTS))
+    if unknown:
+        raise SystemExit(f"Unknown keys in {path}: {unknown}. Known keys: {sorted(DEFAULTS)}.")
+    return {**DEFAULTS, **settings}
+
+
+def training_rows(settings: dict):
+    """The formatted training set named by the settings, with a `row_id` column for bookkeeping."""
+    from course_utils.data import format_dataset, make_chartqa, make_shape_positions
+
+    if settings["dataset"] == "chartqa":
+        raw, keys = make_chartqa(settings["n_train"], seed=settings["data_seed"]), {}
+    elif settings["dataset"] == "shape_positions":
+        raw = make_shape_positions(settings["n_train"], seed=settings["data_seed"])
+        keys = {"image_key": "picture", "question_key": "question", "answer_key": "answer"}
+    else:
+        raise SystemExit(f"Unknown dataset {settings['dataset']!r}; use 'chartqa' or 'shape_positions'.")
+    rows = format_dataset(raw, **keys)
+    return rows.add_column("row_id", list(range(len(rows))))
+
+
+class RowRecorder:
+    """Wraps a collator and remembers which rows this process trained on."""
+
+    def __init__(self, collator):
+        self.collator = collator
+        self.seen: list[int] = []
+
+    def __call__(self, examples):
+        self.seen.extend(int(example["row_id"]) for example in examples)
+        return self.collator(examples)
+
+
+def run(settings: dict) -> dict:
+    """Train as the settings say; returns the final metrics (on every process)."""
+    from course_utils.loading import load_vlm
+    from course_utils.training import VisionSFTCollator, finetune, sft_recipe
+
+    rank = int(os.environ.get("RANK", "0"))
+    quantization = "4bit" if settings["method"] == "qlora" else None
+    device = f"cuda:{os.environ.get('LOCAL_RANK', '0')}" if _has_cuda() else "cpu"
+    model, processor = load_vlm(settings["model"], quantization=quantization, device=device)
+    recipe = sft_recipe(
+        method=settings["method"],
+        output_dir=settings["output_dir"],
+        max_steps=settings["max_steps"],
+        batch_size=settings["batch_size"],
+        learning_rate=settings["learning_rate"],
+        save_steps=settings["save_steps"],
+        seed=settings["seed"],
+        device=device,
+    )
+    collator = VisionSFTCollator(processor)
+    recorder = RowRecorder(collator) if settings["record_rows"] else None
+    trainer = finetune(
+        model, processor, training_rows(settings), recipe,
+        resume=settings["resume"], collator=recorder or collator,
+    )
+    losses = [entry["loss"] for entry in trainer.state.log_history if "loss" in entry]
+    metrics = {
+        "final_loss": losses[-1] if losses else None,
+        "train_loss": trainer.state.log_history[-1].get("train_loss"),
+        "global_step": trainer.state.global_step,
+        "world_size": trainer.args.world_size,
+    }
+    output = Path(settings["output_dir"])
+    if recorder is not None:
+        (output / f"rows_rank{rank}.json").write_text(json.dumps(recorder.seen))
+    if trainer.is_world_process_zero():
+        trainer.save_model(str(output / "final"))
+        processor.save_pretrained(str(output / "final"))
+        (output / "metrics.json").write_text(json.dumps(metrics, indent=2))
+    return metrics
+
+
+def _has_cuda() -> bool:
+    import torch
+
+    return torch.cuda.is_available()
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--config", required=True, help="JSON file with the run's settings")
+    args = parser.parse_args(argv)
+    metrics = run(load_run_config(args.config))
+    print(json.dumps(metrics), flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,109 @@
+"""Ask a VLM questions: prompt in, answer text out (only the new tokens, never the echoed prompt).
+
+`chat` answers one conversation, `ask` one question about some images, and `ask_batch` many
+(images, question) pairs at once with left padding, returning answers in input order.
+"""
+
+from __future__ import annotations
+
+import torch
+from tqdm.auto import tqdm
+
+from course_utils.images import load_image
+from course_utils.messages import MessageError, build_messages, split_media, validate_messages
+
+DEFAULT_MAX_NEW_TOKENS = 32
+
+
+def supports_video(processor) -> bool:
+    """SmolVLM2 processors take a video input; SmolVLM v1 gets a video as timestamped images."""
+    return getattr(processor, "video_processor", None) is not None
+
+
+def move_to(batch, device, dtype: torch.dtype) -> dict:
+    """Tensors moved to `device`; floating ones (pixel values) cast to the model's `dtype`."""
+    return {
+        key: value.to(device, dtype=dtype if value.is_floating_point() else None)
+        if torch.is_tensor(value)
+        else value
+        for key, value in batch.items()
+    }
+
+
+def prepare_inputs(processor, conversations: list[list[dict]]) -> dict:
+    """Tokenise conversations (ending in a user turn) into one left-padded batch."""
+    texts, images, videos = [], [], []
+    for messages in conversations:
+        validate_messages(messages)
+        if messages[-1]["role"] != "user":
+            raise MessageError(
+                "The last turn must be a user turn: the model answers the user. "
+                f"This conversation ends with a {messages[-1]['role']} turn."
+            )
+        template, sample_images, sample_videos = split_media(
+            messages, video_as_frames=not supports_video(processor)
+        )
+        texts.append(
+            processor.apply_chat_template(template, add_generation_prompt=True, tokenize=False)
+        )
+        images.append([load_image(image) for image in sample_images])
+        videos.extend(sample_videos)
+    kwargs = dict(text=texts, return_tensors="pt", padding=True, padding_side="left")
+    if any(images):
+        kwargs["images"] = images
+    if videos:
+        from course_utils.video import video_processor_inputs
+
+        frames, metadata = zip(*(video_processor_inputs(video) for video in videos))
+        kwargs.update(videos=list(frames), video_metadata=list(metadata), do_sample_frames=False)
+    return processor(**kwargs)
+
+
+@torch.inference_mode()
+def generate_answers(
+    model, processor, conversations: list[list[dict]], max_new_tokens: int = DEFAULT_MAX_NEW_TOKENS
+) -> list[str]:
+    """Greedy answers for a batch of conversations: only the newly generated text, stripped."""
+    inputs = move_to(prepare_inputs(processor, conversations), model.device, model.dtype)
+    output = model.generate(**inputs, max_new_tokens=max_new_tokens, do_sample=False)
+    new_tokens = output[:, inputs["input_ids"].shape[1] :]
+    return [text.strip() for text in processor.batch_decode(new_tokens, skip_special_tokens=True)]
+
+
+def chat(model, processor, messages: list[dict], max_new_tokens: int = DEFAULT_MAX_NEW_TOKENS) -> str:
+    """The model's answer to one conversation (a list of turns ending with a user turn)."""
+    return generate_answers(model, processor, [messages], max_new_tokens)[0]
+
+
+def ask(
+    model,
+    processor,
+    images,
+    question: str,
+    system: str | None = None,
+    max_new_tokens: int = DEFAULT_MAX_NEW_TOKENS,
+    video=None,
+) -> str:
+    """Ask one question about `images` (one, several, or None) and/or a sampled `video`."""
+    messages = build_messages(question, images=images, system=system, video=video)
+    return chat(model, processor, messages, max_new_tokens)
+
+
+def ask_batch(
+    model,
+    processor,
+    pairs,
+    system: str | None = None,
+    max_new_tokens: int = DEFAULT_MAX_NEW_TOKENS,
+    batch_size: int = 16,
+    progress: bool = True,
+) -> list[str]:
+    """Answers to many `(images, question)` pairs, generated `batch_size` at a time, in input order."""
+    pairs = list(pairs)
+    conversations = [build_messages(question, images, system) for images, question in pairs]
+    answers: list[str] = []
+    starts = range(0, len(conversations), batch_size)
+    for start in tqdm(starts, desc="batches", disable=not progress or len(starts) < 2):
+        chunk = conversations[start : start + batch_size]
+        answers.extend(generate_answers(model, processor, chunk, max_new_tokens))
+    return answers

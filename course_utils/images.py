@@ -1,0 +1,85 @@
+"""Opening images safely: PIL images, local paths or URLs, always RGB.
+
+Guards against decompression bombs and turns unreadable files into one clear error that names the
+file and says what to do.
+"""
+
+from __future__ import annotations
+
+import io
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from PIL import Image, UnidentifiedImageError
+
+MAX_PIXELS = 64_000_000  # ~8000 x 8000; larger pictures are almost certainly a mistake or an attack
+URL_TIMEOUT_S = 10.0
+MAX_DOWNLOAD_BYTES = 50_000_000
+
+
+class ImageLoadError(ValueError):
+    """An image could not be opened; the message names the source and the fix."""
+
+
+def is_url(source) -> bool:
+    return isinstance(source, str) and source.startswith(("http://", "https://"))
+
+
+def _download(url: str, timeout: float) -> bytes:
+    request = urllib.request.Request(url, headers={"User-Agent": "smolvlm-course"})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            data = response.read(MAX_DOWNLOAD_BYTES + 1)
+    except (urllib.error.URLError, TimeoutError, OSError) as error:
+        reason = getattr(error, "reason", error)
+        raise ImageLoadError(
+            f"Could not download the image {url!r} ({reason}). Check the address and your internet "
+            "connection, or download the file and pass its local path."
+        ) from None
+    if len(data) > MAX_DOWNLOAD_BYTES:
+        raise ImageLoadError(f"The image at {url!r} is larger than {MAX_DOWNLOAD_BYTES:,} bytes.")
+    return data
+
+
+def _check_size(image: Image.Image, name: str) -> None:
+    width, height = image.size
+    if width * height > MAX_PIXELS:
+        raise ImageLoadError(
+            f"The image {name} is {width}x{height} pixels ({width * height:,}), more than the "
+            f"{MAX_PIXELS:,} allowed (a decompression-bomb guard). Resize it before using it."
+        )
+
+
+def load_image(source, timeout: float = URL_TIMEOUT_S) -> Image.Image:
+    """Open `source` (a PIL image, a path or an http(s) URL) as a fully decoded RGB image."""
+    if isinstance(source, Image.Image):
+        _check_size(source, "given")
+        return source if source.mode == "RGB" else source.convert("RGB")
+    if is_url(source):
+        name, stream = repr(source), io.BytesIO(_download(source, timeout))
+    elif isinstance(source, (str, Path)):
+        path = Path(source).expanduser()
+        if not path.is_file():
+            raise ImageLoadError(f"Image file not found: {str(path)!r}. Check the path and spelling.")
+        name, stream = repr(str(path)), path
+    else:
+        raise ImageLoadError(
+            f"Expected a PIL image, a file path or an http(s) URL, got {type(source).__name__}."
+        )
+    try:
+        with Image.open(stream) as opened:
+            _check_size(opened, name)
+            opened.load()
+            return opened.convert("RGB")
+    except ImageLoadError:
+        raise
+    except Image.DecompressionBombError:
+        raise ImageLoadError(
+            f"The image {name} is too large to open safely (decompression-bomb guard)."
+        ) from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
+        raise ImageLoadError(
+            f"The file {name} is not a readable image ({error}). It may be corrupt or truncated, "
+            "or not an image at all: open it in an image viewer, or re-download it."
+        ) from None

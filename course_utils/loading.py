@@ -1,0 +1,122 @@
+"""Load a SmolVLM (model + processor) from a Hub id, a local folder, or the embedded tiny model.
+
+`load_vlm` picks the device and dtype (bf16 on Ampere+ GPUs, fp16 on older GPUs such as the T4,
+fp32 on CPU) and can quantise to 4-bit NF4 or 8-bit with bitsandbytes.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import torch
+from transformers import AutoModelForImageTextToText, AutoProcessor, BitsAndBytesConfig
+
+from course_utils.tiny import TINY_DIRS
+
+TINY_NAMES = {"tiny": TINY_DIRS["idefics3"], "tiny-video": TINY_DIRS["smolvlm"]}
+HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")
+QUANTIZATIONS = (None, "4bit", "8bit")
+
+
+class ModelLoadError(RuntimeError):
+    """The model could not be loaded; the message says why and what to do instead."""
+
+
+def pick_device(device: str = "auto") -> str:
+    """"auto" means the first CUDA GPU if there is one, otherwise the CPU."""
+    if device != "auto":
+        return device
+    return "cuda" if torch.cuda.is_available() else "cpu"
+
+
+def pick_dtype(device: str, dtype: str | torch.dtype = "auto") -> torch.dtype:
+    """"auto": bfloat16 on GPUs that support it (Ampere+), float16 on older GPUs (T4), float32 on CPU."""
+    if isinstance(dtype, torch.dtype):
+        return dtype
+    if dtype != "auto":
+        return getattr(torch, dtype)
+    if not str(device).startswith("cuda"):
+        return torch.float32
+    return torch.bfloat16 if torch.cuda.is_bf16_supported(including_emulation=False) else torch.float16
+
+
+def quantization_config(quantization: str | None, compute_dtype: torch.dtype):
+    """bitsandbytes settings: "4bit" is NF4 with double quantisation, "8bit" is LLM.int8()."""
+    if quantization not in QUANTIZATIONS:
+        raise ValueError(f"quantization must be one of {QUANTIZATIONS}, got {quantization!r}.")
+    if quantization == "4bit":
+        return BitsAndBytesConfig(
+            load_in_4bit=True,
+            bnb_4bit_quant_type="nf4",
+            bnb_4bit_use_double_quant=True,
+            bnb_4bit_compute_dtype=compute_dtype,
+        )
+    if quantization == "8bit":
+        return BitsAndBytesConfig(load_in_8bit=True)
+    return None
+
+
+def resolve_model_source(model: str | os.PathLike) -> tuple[str, bool]:
+    """(what to pass to from_pretrained, whether it is a local folder)."""
+    name = str(model)
+    if name in TINY_NAMES:
+        return str(TINY_NAMES[name]), True
+    path = Path(name).expanduser()
+    if path.exists():
+        if not (path / "config.json").is_file():
+            raise ModelLoadError(
+                f"{str(path)!r} is not a model folder (it has no config.json). Pass a folder made by "
+                "save_pretrained(), a Hub id like 'HuggingFaceTB/SmolVLM-256M-Instruct', or 'tiny'."
+            )
+        return str(path), True
+    if HUB_ID.match(name):
+        return name, False
+    raise ModelLoadError(
+        f"{name!r} is neither an existing folder nor a Hub id of the form 'owner/name'. "
+        "Use 'tiny' for the embedded model, a Hub id, or the path of a saved model folder."
+    )
+
+
+def _hub_unreachable(model_id: str, error: Exception) -> ModelLoadError:
+    offline = os.environ.get("HF_HUB_OFFLINE", "0") not in ("", "0", "false", "False")
+    why = "HF_HUB_OFFLINE is set" if offline else "the Hugging Face Hub could not be reached"
+    return ModelLoadError(
+        f"Could not load {model_id!r}: {why} and it is not in the local cache ({type(error).__name__}). "
+        "Use load_vlm('tiny') for the embedded model that works offline, or download the model "
+        "where there is internet (huggingface-cli download ...) and pass its local folder."
+    )
+
+
+def load_vlm(
+    model: str | os.PathLike = "tiny",
+    quantization: str | None = None,
+    device: str = "auto",
+    dtype: str | torch.dtype = "auto",
+):
+    """Return `(model, processor)` ready for generation, in eval mode.
+
+    `model` is "tiny" (embedded SmolVLM), "tiny-video" (embedded SmolVLM2 with video input),
+    a Hub id such as "HuggingFaceTB/SmolVLM-Instruct", or a local folder.
+    """
+    source, is_local = resolve_model_source(model)
+    device = pick_device(device)
+    torch_dtype = pick_dtype(device, dtype)
+    options = dict(dtype=torch_dtype, use_safetensors=True, trust_remote_code=False)
+    quant = quantization_config(quantization, torch_dtype)
+    if quant is not None:
+        options.update(quantization_config=quant, device_map={"": device})
+    try:
+        processor = AutoProcessor.from_pretrained(source, trust_remote_code=False)
+        loaded = AutoModelForImageTextToText.from_pretrained(source, **options)
+    except OSError as error:
+        if is_local:
+            raise ModelLoadError(
+                f"The folder {source!r} does not hold a complete model ({error}). "
+                "It needs config.json, the safetensors weights and the processor files."
+            ) from None
+        raise _hub_unreachable(source, error) from None
+    if quant is None:
+        loaded = loaded.to(device)
+    return loaded.eval(), processor

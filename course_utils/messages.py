@@ -1,0 +1,150 @@
+"""Chat messages for SmolVLM: system, user and assistant turns made of text, image and video parts.
+
+Build conversations with `build_messages` or the `*_turn` helpers, check them with
+`validate_messages` (errors say what is wrong and where), and split them into the template's
+placeholders plus the media the processor needs with `split_media`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PIL import Image
+
+ROLES = ("system", "user", "assistant")
+PART_TYPES = ("text", "image", "video")
+
+
+class MessageError(ValueError):
+    """A conversation has the wrong structure; the message says where and how to fix it."""
+
+
+def text_part(text: str) -> dict:
+    return {"type": "text", "text": text}
+
+
+def image_part(image) -> dict:
+    """An image part; `image` is a PIL image, a path or an http(s) URL (opened later)."""
+    return {"type": "image", "image": image}
+
+
+def video_part(video) -> dict:
+    """A video part holding a `SampledVideo` from `course_utils.video.sample_frames`."""
+    return {"type": "video", "video": video}
+
+
+def _as_part(item) -> dict:
+    if isinstance(item, dict):
+        return item
+    if isinstance(item, str):
+        return text_part(item)
+    if isinstance(item, (Image.Image, Path)):
+        return image_part(item)
+    if hasattr(item, "frames") and hasattr(item, "timestamps"):
+        return video_part(item)
+    raise MessageError(
+        f"Cannot turn a {type(item).__name__} into a message part: pass text (str), an image "
+        "(PIL image or Path), a sampled video, or a part dict such as {'type': 'text', ...}."
+    )
+
+
+def system_turn(text: str) -> dict:
+    return {"role": "system", "content": [text_part(text)]}
+
+
+def user_turn(*items) -> dict:
+    """A user turn from text, images (PIL or Path; use `image_part` for URLs) and videos, in order."""
+    return {"role": "user", "content": [_as_part(item) for item in items]}
+
+
+def assistant_turn(text: str) -> dict:
+    return {"role": "assistant", "content": [text_part(text)]}
+
+
+def build_messages(question: str, images=(), system: str | None = None, video=None) -> list[dict]:
+    """One-question conversation: optional system prompt, then the images (or video), then text."""
+    if images is None:
+        images = ()
+    elif isinstance(images, (Image.Image, str, Path)):
+        images = (images,)
+    messages = [system_turn(system)] if system else []
+    media = [image_part(image) for image in images]
+    if video is not None:
+        media.append(video_part(video))
+    messages.append({"role": "user", "content": [*media, text_part(question)]})
+    validate_messages(messages)
+    return messages
+
+
+def _check_part(part, where: str, role: str, allow_placeholders: bool) -> None:
+    if not isinstance(part, dict):
+        raise MessageError(
+            f"{where} is a {type(part).__name__}; each part must be a dict like "
+            "{'type': 'text', 'text': '...'} or {'type': 'image', 'image': picture}."
+        )
+    kind = part.get("type")
+    if kind not in PART_TYPES:
+        raise MessageError(f"{where} has type {kind!r}; use one of {PART_TYPES}.")
+    if kind == "text" and not isinstance(part.get("text"), str):
+        found = type(part.get("text")).__name__
+        raise MessageError(f"{where} is a text part whose 'text' is a {found}, not a string.")
+    if kind in ("image", "video"):
+        if role != "user":
+            raise MessageError(f"{where} puts a {kind} in a {role} turn; media go in user turns.")
+        if part.get(kind) is None and not allow_placeholders:
+            raise MessageError(
+                f"{where} is an {kind} part without an {kind}: write "
+                f"{{'type': '{kind}', '{kind}': ...}} (the {kind} itself, not only its type)."
+            )
+
+
+def validate_messages(messages, allow_placeholders: bool = False) -> None:
+    """Raise `MessageError` naming the first problem; `allow_placeholders` accepts trl rows."""
+    if not isinstance(messages, (list, tuple)) or not messages:
+        raise MessageError("A conversation must be a non-empty list of turns (dicts).")
+    for index, message in enumerate(messages):
+        where = f"Turn {index}"
+        if not isinstance(message, dict):
+            raise MessageError(f"{where} is a {type(message).__name__}; each turn must be a dict.")
+        role = message.get("role")
+        if role not in ROLES:
+            raise MessageError(f"{where} has role {role!r}; use one of {ROLES}.")
+        if role == "system" and index != 0:
+            raise MessageError(f"{where} is a system turn; the system prompt must come first.")
+        content = message.get("content")
+        if not isinstance(content, (list, tuple)) or not content:
+            raise MessageError(
+                f"{where} ({role}) needs 'content': a non-empty list of parts, e.g. "
+                "[{'type': 'text', 'text': 'Hello'}]."
+            )
+        for part_index, part in enumerate(content):
+            _check_part(part, f"{where} ({role}), part {part_index}", role, allow_placeholders)
+
+
+def split_media(messages: list[dict], video_as_frames: bool) -> tuple[list[dict], list, list]:
+    """Template-ready messages (media replaced by placeholders) plus the images and videos in order.
+
+    With `video_as_frames` (SmolVLM v1, which has no video input) a video becomes timestamped
+    images; otherwise it stays one `{"type": "video"}` input for SmolVLM2's video processor.
+    """
+    from course_utils.video import video_to_image_parts
+
+    template, images, videos = [], [], []
+    for message in messages:
+        parts = []
+        for part in message["content"]:
+            if part["type"] == "video" and video_as_frames:
+                expanded = video_to_image_parts(part["video"])
+            else:
+                expanded = [part]
+            for piece in expanded:
+                if piece["type"] == "image":
+                    images.append(piece["image"])
+                    parts.append({"type": "image"})
+                elif piece["type"] == "video":
+                    videos.append(piece["video"])
+                    parts.append({"type": "video"})
+                else:
+                    parts.append(piece)
+        template.append({"role": message["role"], "content": parts})
+    return template, images, videos

@@ -1,0 +1,245 @@
+"""The embedded tiny SmolVLM: a real Idefics3 / SmolVLM2 model folder built offline, no Hub.
+
+A byte-level BPE tokenizer with SmolVLM's special tokens and chat template, a small image processor
+and a config of under a million parameters, taught to answer questions about synthetic scenes.
+The taught folders ship inside the package; `python -m course_utils.tiny build` rebuilds them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import time
+from pathlib import Path
+
+import torch
+from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+from transformers import (
+    Idefics3Config,
+    Idefics3ForConditionalGeneration,
+    Idefics3ImageProcessor,
+    Idefics3Processor,
+    LlamaConfig,
+    PreTrainedTokenizerFast,
+    SmolVLMConfig,
+    SmolVLMForConditionalGeneration,
+    SmolVLMImageProcessor,
+    SmolVLMProcessor,
+    SmolVLMVideoProcessor,
+)
+from transformers.models.idefics3.configuration_idefics3 import Idefics3VisionConfig
+from transformers.models.smolvlm.configuration_smolvlm import SmolVLMVisionConfig
+from transformers.models.smolvlm.processing_smolvlm import DEFAULT_CHAT_TEMPLATE
+
+from course_utils.scenes import COLORS, QUESTION_TEMPLATES, SHAPES, make_scene_questions
+from course_utils.training import VisionSFTCollator
+
+ASSETS = Path(__file__).parent / "assets"
+TINY_DIRS = {"idefics3": ASSETS / "tiny-smolvlm", "smolvlm": ASSETS / "tiny-smolvlm2"}
+
+# SmolVLM's own chat template (User:/Assistant: turns ending in <end_of_utterance>).
+CHAT_TEMPLATE = DEFAULT_CHAT_TEMPLATE
+ROW_COL_TOKENS = [f"<row_{row}_col_{col}>" for row in range(1, 7) for col in range(1, 7)]
+SPECIAL_TOKENS = [
+    "<|endoftext|>",
+    "<|im_start|>",
+    "<|im_end|>",
+    "<end_of_utterance>",
+    "<fake_token_around_image>",
+    "<image>",
+    "<global-img>",
+    "<video>",
+    *ROW_COL_TOKENS,
+]
+VOCAB_SIZE = 1024
+
+# Widths are multiples of 64 so that bitsandbytes 4-bit layers work on CPU.
+TEXT_SIZES = dict(
+    hidden_size=128, intermediate_size=256, num_hidden_layers=2,
+    num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=4096,
+)
+VISION_SIZES = dict(
+    hidden_size=128, intermediate_size=256, num_hidden_layers=2,
+    num_attention_heads=4, image_size=64, patch_size=8,
+)
+SCALE_FACTOR = 2
+IMAGE_SEQ_LEN = (VISION_SIZES["image_size"] // VISION_SIZES["patch_size"]) ** 2 // SCALE_FACTOR**2
+IMAGE_SIZES = dict(size={"longest_edge": 128}, max_image_size={"longest_edge": 64})
+
+TEACH_STEPS = 1000
+TEACH_BATCH = 32
+TEACH_LR = 2e-3
+
+
+def tokenizer_corpus() -> list[str]:
+    """Sentences the tiny tokenizer learns its merges from: the course's questions and answers."""
+    words = [*COLORS, *SHAPES, *(f"{shape}s" for shape in SHAPES)]
+    chart_words = (
+        "chart bar bars tallest shortest value highest lowest label how many which what is the of "
+        "picture frame video second seconds changes color colour count number answer question yes "
+        "no apple banana cherry grape lemon mango peach plum sales year month total left right"
+    ).split()
+    lines = [question for group in QUESTION_TEMPLATES.values() for question in group]
+    lines += [" ".join(words), " ".join(chart_words), " ".join(str(n) for n in range(101))]
+    lines += ["User: Assistant: System: You are a helpful assistant.", "Frame from 00:01:"]
+    return lines * 4
+
+
+def build_tokenizer() -> PreTrainedTokenizerFast:
+    """A byte-level BPE tokenizer with SmolVLM's special tokens, trained on `tokenizer_corpus`."""
+    bpe = Tokenizer(models.BPE())
+    bpe.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    bpe.decoder = decoders.ByteLevel()
+    trainer = trainers.BpeTrainer(
+        vocab_size=VOCAB_SIZE,
+        special_tokens=SPECIAL_TOKENS,
+        initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
+        show_progress=False,
+    )
+    bpe.train_from_iterator(tokenizer_corpus(), trainer=trainer)
+    return PreTrainedTokenizerFast(
+        tokenizer_object=bpe,
+        bos_token="<|im_start|>",
+        eos_token="<end_of_utterance>",
+        pad_token="<|im_end|>",
+        unk_token="<|endoftext|>",
+        additional_special_tokens=SPECIAL_TOKENS[3:],
+        model_max_length=4096,
+        chat_template=CHAT_TEMPLATE,
+    )
+
+
+def build_config(kind: str, tokenizer) -> Idefics3Config | SmolVLMConfig:
+    """Config of the tiny model; `kind` is "idefics3" (SmolVLM v1) or "smolvlm" (SmolVLM2)."""
+    ids = dict(
+        vocab_size=-(-len(tokenizer) // 64) * 64,
+        bos_token_id=tokenizer.bos_token_id,
+        eos_token_id=tokenizer.eos_token_id,
+        pad_token_id=tokenizer.pad_token_id,
+        tie_word_embeddings=False,
+    )
+    text_config = LlamaConfig(**TEXT_SIZES, **ids, rms_norm_eps=1e-5)
+    common = dict(
+        text_config=text_config,
+        scale_factor=SCALE_FACTOR,
+        image_token_id=tokenizer.convert_tokens_to_ids("<image>"),
+        pad_token_id=tokenizer.pad_token_id,
+    )
+    if kind == "idefics3":
+        return Idefics3Config(vision_config=Idefics3VisionConfig(**VISION_SIZES), **common)
+    if kind == "smolvlm":
+        return SmolVLMConfig(vision_config=SmolVLMVisionConfig(**VISION_SIZES), **common)
+    raise ValueError(f"Unknown tiny model kind {kind!r}; use 'idefics3' or 'smolvlm'.")
+
+
+def build_processor(kind: str, tokenizer) -> Idefics3Processor | SmolVLMProcessor:
+    """SmolVLM's processor with a small image size: 64 px tiles, 16 tokens per tile."""
+    if kind == "idefics3":
+        return Idefics3Processor(
+            image_processor=Idefics3ImageProcessor(**IMAGE_SIZES),
+            tokenizer=tokenizer,
+            image_seq_len=IMAGE_SEQ_LEN,
+            chat_template=CHAT_TEMPLATE,
+        )
+    video_processor = SmolVLMVideoProcessor(
+        size={"longest_edge": 64}, max_image_size={"longest_edge": 64}
+    )
+    return SmolVLMProcessor(
+        image_processor=SmolVLMImageProcessor(**IMAGE_SIZES),
+        tokenizer=tokenizer,
+        video_processor=video_processor,
+        image_seq_len=IMAGE_SEQ_LEN,
+        chat_template=CHAT_TEMPLATE,
+    )
+
+
+def scene_conversation(image, question: str, answer: str) -> dict:
+    """One training row in trl's vision format: messages with an image placeholder, plus images."""
+    return {
+        "messages": [
+            {"role": "user", "content": [{"type": "image"}, {"type": "text", "text": question}]},
+            {"role": "assistant", "content": [{"type": "text", "text": answer}]},
+        ],
+        "images": [image],
+    }
+
+
+def teach_scenes(model, processor, steps: int = TEACH_STEPS, seed: int = 0, log_every: int = 50):
+    """Train the whole tiny model on fresh synthetic scene questions (a plain torch loop)."""
+    collate = VisionSFTCollator(processor)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=TEACH_LR, weight_decay=0.0)
+    schedule = torch.optim.lr_scheduler.OneCycleLR(
+        optimizer, max_lr=TEACH_LR, total_steps=max(steps, 1), pct_start=0.1
+    )
+    model.train()
+    for step in range(steps):
+        rows = make_scene_questions(TEACH_BATCH, seed=seed * 1_000_003 + step)
+        batch = collate([scene_conversation(s.image, q, a) for s, q, a, _ in rows])
+        loss = model(**batch).loss
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        optimizer.step()
+        schedule.step()
+        optimizer.zero_grad(set_to_none=True)
+        if log_every and (step % log_every == 0 or step == steps - 1):
+            print(f"  step {step:4d}/{steps}  loss {loss.item():.4f}", flush=True)
+    model.eval()
+    return model
+
+
+def build_tiny(
+    out_dir: str | Path,
+    kind: str = "idefics3",
+    steps: int = TEACH_STEPS,
+    seed: int = 0,
+    weights_from: str | Path | None = None,
+) -> Path:
+    """Build, teach and save a tiny SmolVLM into `out_dir`; returns the folder.
+
+    `weights_from` copies the weights of an already taught tiny folder instead of teaching
+    (SmolVLM v1 and SmolVLM2 share the architecture, so the video variant reuses v1's lessons).
+    """
+    out_dir = Path(out_dir)
+    torch.manual_seed(seed)
+    tokenizer = build_tokenizer()
+    processor = build_processor(kind, tokenizer)
+    config = build_config(kind, tokenizer)
+    model_class = (
+        Idefics3ForConditionalGeneration if kind == "idefics3" else SmolVLMForConditionalGeneration
+    )
+    model = model_class(config)
+    model.generation_config.eos_token_id = tokenizer.eos_token_id
+    model.generation_config.pad_token_id = tokenizer.pad_token_id
+    model.generation_config.bos_token_id = tokenizer.bos_token_id
+    if weights_from is not None:
+        taught = Idefics3ForConditionalGeneration.from_pretrained(weights_from)
+        model.load_state_dict(taught.state_dict())
+    elif steps:
+        teach_scenes(model, processor, steps=steps, seed=seed)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    model.save_pretrained(out_dir)
+    processor.save_pretrained(out_dir)
+    return out_dir
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Rebuild the embedded tiny SmolVLM folders.")
+    parser.add_argument("command", choices=["build"])
+    parser.add_argument("--kind", choices=[*TINY_DIRS, "all"], default="all")
+    parser.add_argument("--steps", type=int, default=TEACH_STEPS)
+    parser.add_argument("--out", type=Path, default=None, help="folder (default: the package's)")
+    args = parser.parse_args(argv)
+    outputs = {kind: args.out / kind if args.out else TINY_DIRS[kind] for kind in TINY_DIRS}
+    if args.kind in ("idefics3", "all"):
+        started = time.perf_counter()
+        print(f"Building and teaching tiny SmolVLM into {outputs['idefics3']} ...", flush=True)
+        build_tiny(outputs["idefics3"], kind="idefics3", steps=args.steps)
+        print(f"Built in {time.perf_counter() - started:.1f} s", flush=True)
+    if args.kind in ("smolvlm", "all"):
+        print(f"Building tiny SmolVLM2 into {outputs['smolvlm']} (weights from v1) ...")
+        build_tiny(outputs["smolvlm"], kind="smolvlm", weights_from=outputs["idefics3"])
+
+
+if __name__ == "__main__":
+    random.seed(0)
+    main()

@@ -1,0 +1,374 @@
+"""Fine-tuning SmolVLM: loss on the answer only, SFT presets (full / LoRA / QLoRA) and DPO.
+
+SmolVLM's chat template has no generation markers, so trl's `assistant_only_loss` cannot find the
+answer; `VisionSFTCollator` masks everything but the assistant turns itself. Evaluation and plots
+live in `course_utils.evaluation`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import torch
+from PIL import Image
+
+IGNORE_INDEX = -100
+ASSISTANT_HEADER = "\nAssistant:"
+END_OF_UTTERANCE = "<end_of_utterance>"
+
+
+def _find_subsequence(ids: list[int], pattern: list[int], start: int) -> int:
+    """Index of the first occurrence of `pattern` in `ids` at or after `start`, or -1."""
+    width = len(pattern)
+    for index in range(start, len(ids) - width + 1):
+        if ids[index : index + width] == pattern:
+            return index
+    return -1
+
+
+def mask_prompt_labels(input_ids: torch.Tensor, attention_mask: torch.Tensor, tokenizer) -> torch.Tensor:
+    """Labels that keep only assistant answers (and their end-of-utterance); the rest is -100.
+
+    System and user text, every image token and padding get IGNORE_INDEX, so the loss teaches the
+    model to answer, not to repeat the prompt or predict image placeholders.
+    """
+    header = tokenizer.encode(ASSISTANT_HEADER, add_special_tokens=False)
+    end_id = tokenizer.convert_tokens_to_ids(END_OF_UTTERANCE)
+    labels = torch.full_like(input_ids, IGNORE_INDEX)
+    for row, ids in enumerate(input_ids.tolist()):
+        position = _find_subsequence(ids, header, 0)
+        while position != -1:
+            answer_start = position + len(header)
+            try:
+                answer_end = ids.index(end_id, answer_start) + 1
+            except ValueError:
+                answer_end = len(ids)
+            labels[row, answer_start:answer_end] = input_ids[row, answer_start:answer_end]
+            position = _find_subsequence(ids, header, answer_end)
+    labels[attention_mask == 0] = IGNORE_INDEX
+    return labels
+
+
+class VisionSFTCollator:
+    """Turn trl-style rows (`messages` with `{"type": "image"}` placeholders + `images`) into a batch.
+
+    `images_kwargs` go to the image processor, e.g. `{"do_image_splitting": False}` to spend fewer
+    tokens per picture.
+    """
+
+    def __init__(self, processor, images_kwargs: dict | None = None):
+        self.processor = processor
+        self.images_kwargs = dict(images_kwargs or {})
+
+    def __call__(self, examples: list[dict]) -> dict:
+        texts = [
+            self.processor.apply_chat_template(example["messages"], tokenize=False)
+            for example in examples
+        ]
+        images = [list(example["images"]) for example in examples]
+        batch = self.processor(
+            text=texts,
+            images=images if any(images) else None,
+            return_tensors="pt",
+            padding=True,
+            padding_side="right",
+            **self.images_kwargs,
+        )
+        batch["labels"] = mask_prompt_labels(
+            batch["input_ids"], batch["attention_mask"], self.processor.tokenizer
+        )
+        return batch
+
+
+# --------------------------------------------------------------------------- token budget
+
+
+def set_token_budget(processor, image_splitting: bool = False, longest_edge: int | None = None) -> int:
+    """Choose what a picture costs: image splitting on/off and the resize edge. Returns tokens/image.
+
+    Splitting cuts a picture into tiles plus a global view (up to 17 x 64 tokens on SmolVLM-256M);
+    without it every picture is one tile. The setting lives on the processor, so training,
+    evaluation and `save_pretrained` all agree.
+    """
+    image_processor = processor.image_processor
+    image_processor.do_image_splitting = image_splitting
+    if longest_edge is not None:
+        image_processor.size = {"longest_edge": longest_edge}
+    return tokens_per_image(processor)
+
+
+def tokens_per_image(processor, image: Image.Image | None = None) -> int:
+    """Prompt tokens one picture costs with the processor's current settings (default: a square)."""
+    image_processor = processor.image_processor
+    side = image_processor.size.get("longest_edge", 512)
+    image = image or Image.new("RGB", (side, side), "white")
+    batch = processor(text=["<image>"], images=[[image]])
+    return len(batch["input_ids"][0])
+
+
+# --------------------------------------------------------------------------- presets
+
+METHODS = ("full", "lora", "qlora")
+LORA_TARGETS = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
+DEFAULT_LEARNING_RATES = {"full": 2e-4, "lora": 2e-3, "qlora": 2e-3}
+
+
+@dataclass
+class Recipe:
+    """Everything a fine-tuning run needs besides the model and the data."""
+
+    method: str
+    sft_config: object
+    lora_config: object | None
+    image_splitting: bool = False
+    longest_edge: int | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def precision_flags(device: str) -> dict:
+    """fp32 on CPU, fp16 on GPUs without bf16 (T4), bf16 on Ampere and newer."""
+    if not device.startswith("cuda"):
+        return {"use_cpu": True, "bf16": False, "fp16": False}
+    bf16 = torch.cuda.is_bf16_supported(including_emulation=False)
+    return {"bf16": bf16, "fp16": not bf16}
+
+
+def sft_recipe(
+    method: str = "lora",
+    output_dir: str = "build/sft",
+    max_steps: int = 60,
+    learning_rate: float | None = None,
+    batch_size: int = 8,
+    gradient_accumulation_steps: int = 1,
+    lora_rank: int = 16,
+    image_splitting: bool = False,
+    longest_edge: int | None = None,
+    save_steps: int | None = None,
+    seed: int = 0,
+    device: str | None = None,
+    **overrides,
+) -> Recipe:
+    """An SFT recipe for `method` ("full", "lora" or "qlora") chosen for the device.
+
+    Always `max_length=None` (truncating into image tokens is an error) and no dataset preparation
+    by trl (the collator tokenises); gradient checkpointing only on GPU.
+    """
+    from peft import LoraConfig
+    from trl import SFTConfig
+
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {METHODS}, got {method!r}.")
+    device = device or ("cuda" if torch.cuda.is_available() else "cpu")
+    on_gpu = device.startswith("cuda")
+    config = dict(
+        output_dir=output_dir,
+        max_steps=max_steps,
+        per_device_train_batch_size=batch_size,
+        gradient_accumulation_steps=gradient_accumulation_steps,
+        learning_rate=learning_rate or DEFAULT_LEARNING_RATES[method],
+        lr_scheduler_type="cosine",
+        warmup_steps=max(1, max_steps // 10),
+        weight_decay=0.0,
+        logging_steps=max(1, max_steps // 30),
+        save_strategy="steps" if save_steps else "no",
+        save_steps=save_steps or max_steps,
+        report_to="none",
+        max_length=None,
+        remove_unused_columns=False,
+        dataset_kwargs={"skip_prepare_dataset": True},
+        gradient_checkpointing=on_gpu,
+        seed=seed,
+        data_seed=seed,
+        dataloader_num_workers=0,
+        disable_tqdm=False,
+        **precision_flags(device),
+    )
+    config.update(overrides)
+    lora = None
+    if method in ("lora", "qlora"):
+        lora = LoraConfig(
+            r=lora_rank,
+            lora_alpha=2 * lora_rank,
+            lora_dropout=0.0,
+            target_modules=LORA_TARGETS,
+            task_type="CAUSAL_LM",
+        )
+    return Recipe(method, SFTConfig(**config), lora, image_splitting, longest_edge)
+
+
+def prepare_model(model, recipe: Recipe):
+    """Wrap `model` for the recipe: LoRA adapters (and k-bit preparation for QLoRA) or full."""
+    from peft import get_peft_model, prepare_model_for_kbit_training
+
+    if recipe.method == "full":
+        for parameter in model.parameters():
+            parameter.requires_grad_(True)
+        return model
+    if recipe.method == "qlora":
+        if not getattr(model, "is_loaded_in_4bit", False):
+            raise ValueError(
+                "QLoRA needs a 4-bit model: load it with load_vlm(..., quantization='4bit') "
+                "(and reload it if it already ran generate())."
+            )
+        model = prepare_model_for_kbit_training(
+            model, use_gradient_checkpointing=recipe.sft_config.gradient_checkpointing
+        )
+    return get_peft_model(model, recipe.lora_config)
+
+
+def trainable_summary(model) -> str:
+    """"trainable 123,456 of 1,234,567 parameters (10.0%)"."""
+    trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
+    total = sum(p.numel() for p in model.parameters())
+    return f"trainable {trainable:,} of {total:,} parameters ({trainable / total:.1%})"
+
+
+def finetune(
+    model, processor, train_rows, recipe: Recipe, resume: bool | str = False, collator=None
+):
+    """Run SFT with trl's `SFTTrainer` and the answer-only collator; returns the trainer.
+
+    `train_rows` is a `datasets.Dataset` (or list) of `{"messages", "images"}` rows, e.g. from
+    `course_utils.data.format_dataset`. `resume=True` continues from the last checkpoint.
+    """
+    from datasets import Dataset
+    from trl import SFTTrainer
+
+    if isinstance(train_rows, list):
+        train_rows = Dataset.from_list(train_rows)
+    if len(train_rows) == 0:
+        raise ValueError("The training dataset is empty: nothing to fine-tune on.")
+    set_token_budget(processor, recipe.image_splitting, recipe.longest_edge)
+    model = prepare_model(model, recipe)
+    trainer = SFTTrainer(
+        model=model,
+        args=recipe.sft_config,
+        train_dataset=train_rows,
+        processing_class=processor,
+        data_collator=collator or VisionSFTCollator(processor),
+    )
+    trainer.train(resume_from_checkpoint=resume or None)
+    return trainer
+
+
+# --------------------------------------------------------------------------- preference optimisation (DPO)
+
+
+def _different_answer(answer: str, pool: list[str], rng) -> str:
+    """A plausible wrong answer: another answer of the same sort (number or word) from `pool`."""
+    numeric = answer.strip().isdigit()
+    candidates = sorted({a for a in pool if a != answer and a.strip().isdigit() == numeric})
+    if candidates:
+        return rng.choice(candidates)
+    return str(int(answer) + 1) if numeric else f"not {answer}"
+
+
+def make_preference_rows(
+    model,
+    processor,
+    dataset,
+    image_key: str = "image",
+    question_key: str = "query",
+    answer_key: str = "label",
+    seed: int = 0,
+    progress: bool = True,
+) -> tuple[list[dict], float]:
+    """DPO pairs built from the model's own mistakes; returns (rows, share of real mistakes).
+
+    chosen = the correct answer; rejected = what the model answered when it was wrong, otherwise a
+    perturbed answer of the same sort. Rows use trl's conversational vision format.
+    """
+    import random
+
+    from course_utils.evaluation import exact_match, normalise_answer
+    from course_utils.generation import ask_batch
+
+    rng = random.Random(seed)
+    rows = [dataset[index] for index in range(len(dataset))]
+    targets = [normalise_answer(row[answer_key]) for row in rows]
+    predictions = ask_batch(
+        model, processor, [(row[image_key], row[question_key]) for row in rows],
+        max_new_tokens=8, progress=progress,
+    )
+    preference_rows, mistakes = [], 0
+    for row, target, predicted in zip(rows, targets, predictions):
+        wrong = bool(predicted) and not exact_match(predicted, target)
+        mistakes += wrong
+        rejected = predicted if wrong else _different_answer(target, targets, rng)
+        preference_rows.append(
+            {
+                "images": [row[image_key]],
+                "prompt": [
+                    {"role": "user", "content": [{"type": "image"},
+                                                 {"type": "text", "text": row[question_key]}]}
+                ],
+                "chosen": [{"role": "assistant", "content": [{"type": "text", "text": target}]}],
+                "rejected": [{"role": "assistant", "content": [{"type": "text", "text": rejected}]}],
+            }
+        )
+    return preference_rows, mistakes / max(len(rows), 1)
+
+
+def dpo_config(
+    output_dir: str = "build/dpo",
+    max_steps: int = 40,
+    learning_rate: float = 2e-3,
+    beta: float = 0.1,
+    batch_size: int = 8,
+    seed: int = 0,
+    device: str | None = None,
+    **overrides,
+):
+    """trl DPOConfig for LoRA-DPO on the current device (no truncation, no dataset pre-pass)."""
+    from trl import DPOConfig
+
+    device = device or ("cuda" if torch.cuda.is_available() else "cpu")
+    config = dict(
+        output_dir=output_dir,
+        max_steps=max_steps,
+        per_device_train_batch_size=batch_size,
+        learning_rate=learning_rate,
+        lr_scheduler_type="cosine",
+        warmup_steps=max(1, max_steps // 10),
+        beta=beta,
+        max_length=None,
+        logging_steps=max(1, max_steps // 20),
+        save_strategy="no",
+        report_to="none",
+        remove_unused_columns=False,
+        gradient_checkpointing=device.startswith("cuda"),
+        seed=seed,
+        **precision_flags(device),
+    )
+    config.update(overrides)
+    return DPOConfig(**config)
+
+
+def train_dpo(model, processor, preference_rows, config, lora_rank: int = 16):
+    """LoRA-DPO with trl's DPOTrainer (the frozen base, adapters off, is the reference model)."""
+    from datasets import Dataset
+    from peft import LoraConfig
+    from trl import DPOTrainer
+
+    if not preference_rows:
+        raise ValueError("No preference pairs: build them with make_preference_rows first.")
+    lora = LoraConfig(r=lora_rank, lora_alpha=2 * lora_rank, lora_dropout=0.0,
+                      target_modules=LORA_TARGETS, task_type="CAUSAL_LM")
+    trainer = DPOTrainer(
+        model=model,
+        args=config,
+        train_dataset=Dataset.from_list(preference_rows),
+        processing_class=processor,
+        peft_config=lora,
+    )
+    trainer.train()
+    return trainer
+
+
+def reward_accuracy(log_history: list[dict], last: int = 3) -> float:
+    """Mean DPO reward accuracy (chosen beats rejected) over the last `last` logged steps."""
+    values = [entry["rewards/accuracies"] for entry in log_history if "rewards/accuracies" in entry]
+    if not values:
+        raise ValueError("No 'rewards/accuracies' in the log: did DPO training run and log?")
+    tail = values[-last:]
+    return sum(tail) / len(tail)

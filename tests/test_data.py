@@ -1,0 +1,381 @@
+"""Tests for course_utils.data: synthetic datasets read back from their pixels, and formatters."""
+
+from collections import Counter
+
+import datasets
+import numpy as np
+import pytest
+from PIL import Image
+
+from course_utils import data
+from course_utils.data import DatasetError
+from course_utils.scenes import COLORS
+
+COLOR_OF_RGB = {rgb: name for name, rgb in COLORS.items()}
+
+
+# --- reading charts back from their pixels -------------------------------------------------------
+
+
+def bar_columns(pixels: np.ndarray) -> list[tuple[str, list[int]]]:
+    """(colour name, x columns) for every run of columns containing one palette colour."""
+    present = {name: np.all(pixels == rgb, axis=2).any(axis=0) for name, rgb in COLORS.items()}
+    bars: list[tuple[str, list[int]]] = []
+    for x in range(pixels.shape[1]):
+        names = [name for name, columns in present.items() if columns[x]]
+        assert len(names) <= 1, f"column {x} mixes bar colours {names}"
+        if not names:
+            continue
+        name = names[0]
+        if bars and bars[-1][0] == name and bars[-1][1][-1] == x - 1:
+            bars[-1][1].append(x)
+        else:
+            bars.append((name, [x]))
+    return bars
+
+
+def gridline_spacing(pixels: np.ndarray) -> int:
+    """Pixel distance between the light gray horizontal gridlines."""
+    light_gray = (pixels.min(axis=2) > 150) & (pixels.max(axis=2) < 240) & (np.ptp(pixels, 2) < 8)
+    rows = [y for y in range(pixels.shape[0]) if light_gray[y].sum() > pixels.shape[1] // 4]
+    gaps = set(np.diff(rows).tolist())
+    assert len(gaps) == 1, f"gridlines are not evenly spaced: rows {rows}"
+    return gaps.pop()
+
+
+def measure_chart(image: Image.Image) -> list[tuple[str, int]]:
+    """(colour, value in gridline units) of each bar, left to right, from the pixels alone."""
+    pixels = np.asarray(image.convert("RGB"))
+    unit = gridline_spacing(pixels)
+    measured = []
+    for name, xs in bar_columns(pixels):
+        heights = {int(np.all(pixels[:, x] == COLORS[name], axis=1).sum()) for x in xs}
+        assert len(heights) == 1, f"the {name} bar is not a rectangle"
+        height = heights.pop()
+        assert height % unit == 0, f"the {name} bar ({height}px) does not end on a gridline"
+        measured.append((name, height // unit))
+    return measured
+
+
+def question_kind(query: str) -> tuple[str, str | None]:
+    """(kind, colour named in the question) by matching the published templates."""
+    matches = [
+        (kind, color if "{color}" in template else None)
+        for kind, templates in data.CHART_QUESTION_TEMPLATES.items()
+        for template in templates
+        for color in COLORS
+        if template.format(color=color) == query
+    ]
+    assert matches, f"{query!r} matches no template"
+    return matches[0]
+
+
+def expected_answer(bars: list[tuple[str, int]], kind: str, color: str | None) -> str:
+    values = [value for _, value in bars]
+    if kind == "count":
+        return str(len(bars))
+    if kind == "value":
+        return str(dict(bars)[color])
+    target = max(values) if kind == "tallest" else min(values)
+    assert values.count(target) == 1, f"{kind} is ambiguous in {bars}"
+    return bars[values.index(target)][0]
+
+
+def raw_images(dataset: datasets.Dataset, column: str) -> list[bytes]:
+    return [np.asarray(image).tobytes() for image in dataset[column]]
+
+
+@pytest.fixture(scope="module")
+def charts() -> datasets.Dataset:
+    return data.make_chartqa(48, seed=5)
+
+
+# --- synthetic ChartQA ---------------------------------------------------------------------------
+
+
+def test_chartqa_has_chartqas_schema(charts):
+    assert charts.column_names == ["image", "query", "label", "human_or_machine"]
+    assert isinstance(charts.features["image"], datasets.Image)
+    assert charts.features["query"] == datasets.Value("string")
+    assert charts.features["label"] == datasets.List(datasets.Value("string"))
+    assert charts.features["human_or_machine"].names == ["human", "machine"]
+    row = charts[0]
+    assert isinstance(row["image"], Image.Image)
+    assert row["image"].size == (128, 128) and row["image"].mode == "RGB"
+    assert isinstance(row["query"], str) and row["query"].endswith(("?", "."))
+    assert isinstance(row["label"], list) and len(row["label"]) == 1
+    assert set(charts["human_or_machine"]) <= {0, 1}
+
+
+def test_chart_answers_match_the_drawn_bars(charts):
+    for row in charts:
+        bars = measure_chart(row["image"])
+        assert 2 <= len(bars) <= 4
+        assert len({name for name, _ in bars}) == len(bars), "bar colours repeat"
+        assert all(1 <= value <= 5 for _, value in bars)
+        kind, color = question_kind(row["query"])
+        assert row["label"] == [expected_answer(bars, kind, color)], row["query"]
+
+
+def test_chart_background_is_white_with_a_dark_baseline(charts):
+    pixels = np.asarray(charts[0]["image"])
+    assert tuple(pixels[0, -1]) == (255, 255, 255)
+    dark_rows = [y for y in range(128) if (pixels[y].max(axis=1) < 100).sum() > 64]
+    assert dark_rows and max(dark_rows) > 100, "no horizontal axis near the bottom"
+
+
+def test_bars_stay_separate_at_64_pixels(charts):
+    for row in charts.select(range(12)):
+        bars = measure_chart(row["image"])
+        small = np.asarray(row["image"].resize((64, 64), Image.Resampling.BICUBIC)).astype(int)
+        saturated = np.ptp(small, axis=2) > 60
+        # The row just above the axis crosses every bar (each is at least one unit tall).
+        baseline = max(y for y in range(64) if (small[y].max(axis=1) < 120).sum() > 32)
+        line = np.concatenate([[False], saturated[baseline - 3], [False]]).astype(int)
+        edges = np.diff(line)
+        starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+        assert len(starts) == len(bars)
+        widths, gaps = ends - starts, starts[1:] - ends[:-1]
+        assert widths.min() >= 6 and gaps.min() >= 3, (widths, gaps)
+
+
+def test_same_seed_same_charts_and_different_seed_differs():
+    first, again, other = (data.make_chartqa(10, seed=s) for s in (3, 3, 4))
+    assert raw_images(first, "image") == raw_images(again, "image")
+    assert first["query"] == again["query"] and first["label"] == again["label"]
+    assert raw_images(first, "image") != raw_images(other, "image")
+    assert first["query"] != other["query"]
+
+
+def test_question_kinds_are_balanced_and_selectable(charts):
+    kinds = Counter(question_kind(query)[0] for query in charts["query"])
+    assert kinds == {kind: 12 for kind in data.CHART_QUESTION_KINDS}
+    assert len({query for query in charts["query"]}) > len(data.CHART_QUESTION_KINDS)
+
+    chosen = data.make_chartqa(9, seed=1, kinds=("value", "tallest"))
+    counts = Counter(question_kind(query)[0] for query in chosen["query"])
+    assert set(counts) == {"value", "tallest"} and abs(counts["value"] - counts["tallest"]) <= 1
+    assert "count" not in data.UNSEEN_CHART_KINDS
+    with pytest.raises(ValueError, match="bogus"):
+        data.make_chartqa(2, kinds=("bogus",))
+
+
+def test_chart_question_kind_agrees_with_the_templates(charts):
+    for query in charts["query"]:
+        assert data.chart_question_kind(query) == question_kind(query)[0]
+    with pytest.raises(ValueError):
+        data.chart_question_kind("What is the capital of France?")
+
+
+def test_answer_sets_are_short_and_fixed(charts):
+    answers = {kind: set() for kind in data.CHART_QUESTION_KINDS}
+    for query, label in zip(charts["query"], charts["label"], strict=True):
+        answers[question_kind(query)[0]].add(label[0])
+    assert answers["tallest"] | answers["shortest"] <= set(COLORS)
+    assert answers["count"] <= {"2", "3", "4"}
+    assert answers["value"] <= {"1", "2", "3", "4", "5"}
+
+
+def test_splits_are_disjoint_and_reproducible():
+    splits = data.make_chartqa_splits(24, 16, seed=2)
+    assert set(splits) == {"train", "test"}
+    assert (len(splits["train"]), len(splits["test"])) == (24, 16)
+    train = set(zip(raw_images(splits["train"], "image"), splits["train"]["query"], strict=True))
+    test = set(zip(raw_images(splits["test"], "image"), splits["test"]["query"], strict=True))
+    assert not train & test
+    assert set(raw_images(splits["train"], "image")) != set(raw_images(splits["test"], "image"))
+    again = data.make_chartqa_splits(24, 16, seed=2)
+    assert again["test"]["query"] == splits["test"]["query"]
+
+
+def test_test_split_skips_charts_already_in_train(monkeypatch):
+    # A palette of two colours, two bars and values 1-2 leave only 24 distinct count questions,
+    # so independent draws would repeat training questions in the test split.
+    monkeypatch.setattr(data, "COLORS", {name: COLORS[name] for name in ("red", "blue")})
+    monkeypatch.setattr(data, "MAX_BARS", 2)
+    monkeypatch.setattr(data, "MAX_VALUE", 2)
+    splits = data.make_chartqa_splits(8, 8, seed=0, kinds=("count",))
+    train = set(zip(raw_images(splits["train"], "image"), splits["train"]["query"], strict=True))
+    test = set(zip(raw_images(splits["test"], "image"), splits["test"]["query"], strict=True))
+    assert not train & test
+    with pytest.raises(ValueError, match="unlike the training split"):
+        data.make_chartqa_splits(200, 1, seed=0, kinds=("count",))
+
+
+# --- shape positions -----------------------------------------------------------------------------
+
+
+def test_shape_positions_schema_and_answers_match_pixels():
+    pictures = data.make_shape_positions(24, seed=1)
+    assert pictures.column_names == ["picture", "question", "answer"]
+    assert isinstance(pictures.features["picture"], datasets.Image)
+    for row in pictures:
+        pixels = np.asarray(row["picture"]).astype(int)
+        assert pixels.shape == (128, 128, 3)
+        ys, xs = np.nonzero(np.abs(pixels - 255).sum(axis=2) > 30)
+        vertical = "top" if ys.max() < 64 else "bottom" if ys.min() >= 64 else None
+        horizontal = "left" if xs.max() < 64 else "right" if xs.min() >= 64 else None
+        assert vertical and horizontal, "the shape crosses the middle of the picture"
+        assert row["answer"] == f"{vertical} {horizontal}"
+        center_color = COLOR_OF_RGB[tuple(pixels[int(ys.mean()), int(xs.mean())])]
+        named = [color for color in COLORS if color in row["question"]]
+        assert named in ([], [center_color])
+    assert set(pictures["answer"]) == set(data.QUADRANTS)
+
+
+def test_shape_positions_are_deterministic():
+    first, again = data.make_shape_positions(6, seed=9), data.make_shape_positions(6, seed=9)
+    other = data.make_shape_positions(6, seed=10)
+    assert raw_images(first, "picture") == raw_images(again, "picture")
+    assert first["question"] == again["question"] and first["answer"] == again["answer"]
+    assert raw_images(first, "picture") != raw_images(other, "picture")
+
+
+# --- formatters ---------------------------------------------------------------------------------
+
+
+def image_placeholders(messages: list[dict]) -> int:
+    return sum(part["type"] == "image" for turn in messages for part in turn["content"])
+
+
+def test_format_chartqa_row_includes_the_answer_and_one_image(charts):
+    row = charts[0]
+    formatted = data.format_chartqa_row(row)
+    user, assistant = formatted["messages"]
+    assert user["role"] == "user" and assistant["role"] == "assistant"
+    assert user["content"] == [{"type": "image"}, {"type": "text", "text": row["query"]}]
+    assert assistant["content"] == [{"type": "text", "text": row["label"][0]}]
+    assert image_placeholders(formatted["messages"]) == len(formatted["images"]) == 1
+    assert np.array_equal(np.asarray(formatted["images"][0]), np.asarray(row["image"]))
+
+
+def test_system_turn_and_first_of_several_labels():
+    picture = Image.new("RGB", (40, 30), (1, 2, 3))
+    row = {"image": picture, "query": "What is the total?", "label": ["42", "forty-two"]}
+    formatted = data.format_chartqa_row(row, system="Answer briefly.")
+    roles = [turn["role"] for turn in formatted["messages"]]
+    assert roles == ["system", "user", "assistant"]
+    assert formatted["messages"][0]["content"] == [{"type": "text", "text": "Answer briefly."}]
+    assert formatted["messages"][-1]["content"][0]["text"] == "42"
+
+
+def test_format_vqa_row_with_other_column_names():
+    row = data.make_shape_positions(1, seed=4)[0]
+    formatted = data.format_vqa_row(row, image_key="picture", question_key="question", answer_key="answer")
+    assert formatted["messages"][-1]["content"] == [{"type": "text", "text": row["answer"]}]
+    assert formatted["messages"][0]["content"][1]["text"] == row["question"]
+
+
+def test_format_dataset_gives_trl_columns_with_exact_pixels(charts):
+    small = charts.select(range(6))
+    formatted = data.format_dataset(small, system="Look at the chart.")
+    assert isinstance(formatted, datasets.Dataset)
+    assert formatted.column_names == ["messages", "images"] and len(formatted) == len(small)
+    for source, row in zip(small, formatted, strict=True):
+        assert [turn["role"] for turn in row["messages"]] == ["system", "user", "assistant"]
+        assert row["messages"][1]["content"][1]["text"] == source["query"]
+        assert row["messages"][2]["content"][0]["text"] == source["label"][0]
+        assert image_placeholders(row["messages"]) == len(row["images"]) == 1
+        assert np.array_equal(np.asarray(row["images"][0]), np.asarray(source["image"]))
+
+
+def test_format_dataset_accepts_a_list_and_other_keys():
+    pictures = data.make_shape_positions(3, seed=2)
+    rows = list(pictures)
+    formatted = data.format_dataset(rows, image_key="picture", question_key="question", answer_key="answer")
+    assert formatted["images"][2][0].size == (128, 128)
+    texts = [row["messages"][-1]["content"][0]["text"] for row in formatted]
+    assert texts == pictures["answer"]
+
+
+def test_formatted_rows_fill_trls_image_placeholders(charts):
+    from trl.data_utils import prepare_multimodal_messages
+
+    row = data.format_dataset(charts.select(range(2)))[1]
+    filled = prepare_multimodal_messages(row["messages"], images=row["images"])
+    assert filled[0]["content"][0]["image"] is row["images"][0]
+
+
+# --- validation ----------------------------------------------------------------------------------
+
+
+def chart_rows(count: int = 3) -> list[dict]:
+    return list(data.make_chartqa(count, seed=7))
+
+
+def corrupt_file(tmp_path) -> str:
+    path = tmp_path / "broken.png"
+    path.write_bytes(b"\x89PNG\r\n\x1a\n not really a png")
+    return str(path)
+
+
+BAD_VALUES = {
+    "image None": ("image", lambda tmp: None),
+    "image missing file": ("image", lambda tmp: str(tmp / "nowhere.png")),
+    "image corrupt file": ("image", corrupt_file),
+    "image corrupt bytes": ("image", lambda tmp: {"bytes": b"garbage", "path": None}),
+    "question None": ("query", lambda tmp: None),
+    "question empty": ("query", lambda tmp: "  "),
+    "question number": ("query", lambda tmp: 7),
+    "answer None": ("label", lambda tmp: None),
+    "answer empty string": ("label", lambda tmp: ""),
+    "answer empty list": ("label", lambda tmp: []),
+    "answer list of empty": ("label", lambda tmp: [""]),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_VALUES))
+def test_bad_rows_raise_naming_row_and_column(case, tmp_path):
+    column, make_value = BAD_VALUES[case]
+    rows = chart_rows()
+    rows[2][column] = make_value(tmp_path)
+    for call in (data.check_vqa_dataset, data.format_dataset):
+        with pytest.raises(DatasetError, match=rf"row 2, column '{column}'"):
+            call(rows)
+    with pytest.raises(DatasetError, match=rf"row, column '{column}'"):
+        data.format_chartqa_row(rows[2])
+    data.check_vqa_dataset(rows[:2])  # the good rows pass
+
+
+def test_bad_image_inside_an_image_column_names_its_row():
+    rows = chart_rows()
+    images = [row["image"] for row in rows[:2]] + [{"bytes": b"not an image", "path": None}]
+    columns = {"image": images, "query": ["q"] * 3, "label": [["a"]] * 3}
+    features = datasets.Features({name: data.CHARTQA_FEATURES[name] for name in columns})
+    broken = datasets.Dataset.from_dict(columns, features=features)
+    for call in (data.check_vqa_dataset, data.format_dataset):
+        with pytest.raises(DatasetError, match=r"row 2, column 'image'"):
+            call(broken)
+
+
+def test_bad_answer_in_a_dataset_names_its_row(charts):
+    labels = list(charts.select(range(4))["label"])
+    labels[3] = []
+    broken = charts.select(range(4)).remove_columns("label").add_column("label", labels)
+    for call in (data.check_vqa_dataset, data.format_dataset):
+        with pytest.raises(DatasetError, match=r"row 3, column 'label'"):
+            call(broken)
+
+
+def test_empty_dataset_is_refused(charts):
+    for call in (data.check_vqa_dataset, data.format_dataset):
+        with pytest.raises(DatasetError, match="empty"):
+            call(charts.select([]))
+        with pytest.raises(DatasetError, match="empty"):
+            call([])
+
+
+def test_missing_column_lists_columns_and_suggests_the_key():
+    pictures = data.make_shape_positions(2)
+    expected = (
+        r"no column 'image'; the dataset has \['picture', 'question', 'answer'\]: "
+        r"pass image_key='picture'"
+    )
+    for call in (data.check_vqa_dataset, data.format_dataset):
+        with pytest.raises(DatasetError, match=expected):
+            call(pictures)
+    with pytest.raises(DatasetError, match="no column 'query'.*pass question_key='question'"):
+        data.check_vqa_dataset(pictures, image_key="picture")
+    with pytest.raises(DatasetError, match="no column 'label'.*pass answer_key='answer'"):
+        data.format_vqa_row(pictures[0], image_key="picture", question_key="question")
+    data.check_vqa_dataset(pictures, "picture", "question", "answer")

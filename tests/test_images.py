@@ -1,0 +1,73 @@
+"""Opening images from PIL objects, paths and URLs, with clear errors."""
+
+import pytest
+from PIL import Image
+
+from course_utils import images
+from course_utils.images import ImageLoadError, load_image
+
+
+def test_paths_and_pil_images_open_as_rgb(tmp_path):
+    path = tmp_path / "grey.png"
+    Image.new("L", (10, 6), 128).save(path)
+    opened = load_image(path)
+    assert opened.mode == "RGB" and opened.size == (10, 6)
+    assert load_image(str(path)).getpixel((0, 0)) == (128, 128, 128)
+    assert load_image(Image.new("RGBA", (3, 3))).mode == "RGB"
+
+
+def test_missing_file_names_the_path(tmp_path):
+    with pytest.raises(ImageLoadError, match="not found: .*nope.png"):
+        load_image(tmp_path / "nope.png")
+
+
+def test_corrupt_file_names_the_file(tmp_path):
+    path = tmp_path / "broken.jpg"
+    good = tmp_path / "good.jpg"
+    Image.new("RGB", (64, 64), "red").save(good)
+    path.write_bytes(good.read_bytes()[:200])
+    with pytest.raises(ImageLoadError, match="broken.jpg.*not a readable image"):
+        load_image(path)
+
+
+def test_text_file_is_not_an_image(tmp_path):
+    path = tmp_path / "notes.png"
+    path.write_text("hello")
+    with pytest.raises(ImageLoadError, match="notes.png"):
+        load_image(path)
+
+
+def test_decompression_bomb_is_refused(tmp_path, monkeypatch):
+    path = tmp_path / "big.png"
+    Image.new("RGB", (400, 400)).save(path)
+    monkeypatch.setattr(images, "MAX_PIXELS", 100_000)
+    with pytest.raises(ImageLoadError, match="decompression-bomb"):
+        load_image(path)
+
+
+def test_unreachable_url_gives_a_clear_error():
+    # Port 9 on loopback is closed: the download fails at once, never hangs.
+    with pytest.raises(ImageLoadError, match="Could not download the image"):
+        load_image("http://127.0.0.1:9/cat.png", timeout=2)
+
+
+def test_url_is_downloaded_with_a_timeout(tmp_path):
+    import http.server
+    import threading
+    from functools import partial
+
+    Image.new("RGB", (5, 5), "green").save(tmp_path / "green.png")
+    handler = partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_port}/green.png"
+        assert load_image(url).getpixel((2, 2)) == (0, 128, 0)
+    finally:
+        server.shutdown()
+
+
+def test_wrong_type_is_named():
+    with pytest.raises(ImageLoadError, match="got int"):
+        load_image(5)

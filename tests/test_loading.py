@@ -1,0 +1,106 @@
+"""load_vlm: the embedded model, local folders, Hub ids offline, dtypes and quantisation."""
+
+import shutil
+
+import pytest
+import torch
+
+from course_utils import loading
+from course_utils.generation import ask
+from course_utils.loading import ModelLoadError, load_vlm, pick_dtype, resolve_model_source
+from course_utils.scenes import Scene, make_scene_questions
+from course_utils.tiny import TINY_DIRS
+
+
+def test_tiny_loads_in_eval_mode_in_float32_on_cpu(tiny):
+    model, processor = tiny
+    assert not model.training
+    assert model.dtype == torch.float32
+    assert model.device.type == "cpu"
+    assert processor.tokenizer.eos_token == "<end_of_utterance>"
+
+
+def test_a_local_folder_loads_the_same_way(tmp_path):
+    folder = shutil.copytree(TINY_DIRS["idefics3"], tmp_path / "my-model")
+    model, _ = load_vlm(folder)
+    assert model.config.model_type == "idefics3"
+
+
+def test_a_folder_without_config_is_refused_clearly(tmp_path):
+    (tmp_path / "notes.txt").write_text("not a model")
+    with pytest.raises(ModelLoadError, match="not a model folder.*config.json"):
+        load_vlm(tmp_path)
+
+
+def test_a_folder_without_weights_is_refused_clearly(tmp_path):
+    folder = tmp_path / "half"
+    shutil.copytree(TINY_DIRS["idefics3"], folder)
+    (folder / "model.safetensors").unlink()
+    with pytest.raises(ModelLoadError, match="does not hold a complete model"):
+        load_vlm(folder)
+
+
+def test_hub_id_while_offline_says_how_to_use_the_embedded_model(monkeypatch):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    with pytest.raises(ModelLoadError) as caught:
+        load_vlm("HuggingFaceTB/SmolVLM-256M-Instruct")
+    message = str(caught.value)
+    assert "HuggingFaceTB/SmolVLM-256M-Instruct" in message
+    assert "load_vlm('tiny')" in message
+
+
+def test_nonsense_names_are_neither_folder_nor_hub_id():
+    with pytest.raises(ModelLoadError, match="neither an existing folder nor a Hub id"):
+        resolve_model_source("no such model here")
+    assert resolve_model_source("HuggingFaceTB/SmolVLM-Instruct") == (
+        "HuggingFaceTB/SmolVLM-Instruct",
+        False,
+    )
+
+
+def test_unknown_quantization_is_refused():
+    with pytest.raises(ValueError, match="quantization must be one of"):
+        load_vlm("tiny", quantization="3bit")
+
+
+def test_auto_dtype_follows_the_hardware(monkeypatch):
+    assert pick_dtype("cpu") == torch.float32
+    assert pick_dtype("cuda", "float16") == torch.float16
+    assert pick_dtype("cpu", torch.bfloat16) == torch.bfloat16
+    monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda including_emulation=True: True)
+    assert pick_dtype("cuda") == torch.bfloat16  # Ampere and newer
+    monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda including_emulation=True: False)
+    assert pick_dtype("cuda:0") == torch.float16  # T4-class
+
+
+def test_never_trusts_remote_code_and_uses_safetensors(monkeypatch):
+    seen = {}
+    real = loading.AutoModelForImageTextToText.from_pretrained
+
+    def spy(source, **options):
+        seen.update(options)
+        return real(source, **options)
+
+    monkeypatch.setattr(loading.AutoModelForImageTextToText, "from_pretrained", spy)
+    load_vlm("tiny")
+    assert seen["trust_remote_code"] is False and seen["use_safetensors"] is True
+
+
+def test_4bit_nf4_loads_on_cpu_and_still_answers():
+    model, processor = load_vlm("tiny", quantization="4bit")
+    linear_types = {type(module).__name__ for module in model.modules()}
+    assert "Linear4bit" in linear_types
+    weight = model.model.text_model.layers[0].self_attn.q_proj.weight
+    assert weight.quant_state.quant_type == "nf4"
+    assert weight.quant_state.nested  # double quantisation
+    examples = make_scene_questions(10, seed=4242)
+    correct = sum(
+        ask(model, processor, scene.image, q) == expected for scene, q, expected, _ in examples
+    )
+    assert correct >= 6, f"4-bit model answered only {correct}/10"
+
+
+def test_scene_answers_are_well_formed():
+    examples = make_scene_questions(20, seed=1)
+    assert all(isinstance(scene, Scene) for scene, *_ in examples)
+    assert {kind for *_, kind in examples} == {"color", "shape", "count", "describe"}
