@@ -393,8 +393,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "してください（`sample_frames(path, num_frames={expected})`）。",
     },
     "lion.timestamps_length": {
-        "en": "`sampled` has {frames} frames but {timestamps} timestamps; every frame needs its "
-        "own time.",
+        "en": "`sampled` has {frames} frames but {timestamps} timestamps; every frame needs its own time.",
         "es": "`sampled` tiene {frames} fotogramas pero {timestamps} marcas de tiempo; cada "
         "fotograma necesita la suya.",
         "zh": "`sampled` 有 {frames} 帧却有 {timestamps} 个时间戳，每一帧都需要自己的时间。",
@@ -495,8 +494,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "the text before image {index} ({text!r}) does not give its time, {expected}.",
         "es": "el texto antes de la imagen {index} ({text!r}) no indica su tiempo, {expected}.",
         "zh": "第 {index} 张图片前的文本（{text!r}）没有给出它的时间 {expected}。",
-        "ja": "{index} 番目の画像の前のテキスト（{text!r}）が、その時刻 {expected} を示して"
-        "いません。",
+        "ja": "{index} 番目の画像の前のテキスト（{text!r}）が、その時刻 {expected} を示していません。",
     },
     "lion.question_not_last": {
         "en": "the last part of the user turn must be your question (text), after all the frames.",
@@ -553,10 +551,13 @@ def available_languages() -> tuple[str, ...]:
 
 
 def set_language(code: str | None) -> str:
-    """Use `code` (en, es, zh, ja) for feedback from now on; unknown codes fall back to English."""
+    """Use `code` (en, es, zh, ja) for feedback; unknown codes fall back to English.
+
+    `None` goes back to following `$COURSE_LANG`.
+    """
     global _chosen
-    _chosen = _normalise(code)
-    return _chosen
+    _chosen = None if code is None else _normalise(code)
+    return get_language()
 
 
 def get_language() -> str:

@@ -45,7 +45,12 @@ class Outcome:
         return self.status == PASSED
 
     def as_record(self) -> dict:
-        return {"lesson": self.lesson, "exercise": self.exercise, "outcome": self.status, "code": self.code}
+        return {
+            "lesson": self.lesson,
+            "exercise": self.exercise,
+            "outcome": self.status,
+            "code": self.code,
+        }
 
     def _ipython_display_(self) -> None:
         # `check` has already shown the feedback; a bare `ex.turtle.check(...)` must not repeat it.
@@ -154,7 +159,9 @@ class Exercise:
         except Exception as error:  # a bug in the check must not reach the learner as a traceback
             status, code = FAILED, "core.internal_error"
             fields = {"error_type": type_name(error), "error": _short(error)}
-        outcome = Outcome(self.lesson.name, self.name, status, code, self._render(status, code, fields), fields)
+        outcome = Outcome(
+            self.lesson.name, self.name, status, code, self._render(status, code, fields), fields
+        )
         self.last_outcome = outcome
         record(outcome)
         show(outcome.message)
@@ -167,7 +174,9 @@ class Exercise:
         note = ""
         if level > self.hint_count:
             note, level = t("core.no_more_hints", count=self.hint_count) + "\n\n", self.hint_count
-        show(f"💡 **{t('core.label.hint')} {level}** ({self.title}): {note}{t(f'{self.name}.hint.{level}')}")
+        show(
+            f"💡 **{t('core.label.hint')} {level}** ({self.title}): {note}{t(f'{self.name}.hint.{level}')}"
+        )
 
     def solution(self) -> None:
         """Show the reference solution from `solutions/<lesson>/<exercise>.py`."""
@@ -198,7 +207,11 @@ class Exercise:
             return NOT_ATTEMPTED, "core.not_attempted", {}
         for name, value, starter in zip(self.value_names, values, starters):
             if starter:
-                return FAILED, "core.incomplete", {"name": name, "value": "..." if value is ... else value}
+                return (
+                    FAILED,
+                    "core.incomplete",
+                    {"name": name, "value": "..." if value is ... else value},
+                )
         try:
             fields = self.verify(*values, **options) or {}
         except Failure as failure:

@@ -14,7 +14,7 @@ import numpy as np
 
 from course_utils.exercises.core import Exercise, Failure, Lesson, type_name
 from course_utils.images import ImageLoadError, load_image
-from course_utils.messages import MessageError, validate_messages
+from course_utils.messages import MessageError, build_messages, validate_messages
 
 LESSON = Lesson("01_vlm_usage")
 setup = LESSON.setup
@@ -53,7 +53,12 @@ def prompt_fragment(answer: str, questions=()) -> str | None:
 
 def _check_messages(messages) -> list[dict]:
     if isinstance(messages, (str, dict)) or not isinstance(messages, (list, tuple)):
-        raise Failure("core.wrong_type", name="messages", got=type_name(messages), expected=_t("type.messages"))
+        raise Failure(
+            "core.wrong_type",
+            name="messages",
+            got=type_name(messages),
+            expected=_t("type.messages"),
+        )
     try:
         validate_messages(messages)
     except MessageError as error:
@@ -73,10 +78,10 @@ def _check_answer(name: str, answer, questions, expected: str) -> None:
         raise Failure("core.answer_mismatch", name=name, got=answer, expected=expected)
 
 
-def _model_answer(messages) -> str:
+def _model_answer(lesson: Lesson, messages) -> str:
     from course_utils.generation import chat
 
-    model, processor = LESSON.require_model()
+    model, processor = lesson.require_model()
     try:
         return chat(model, processor, messages)
     except Exception as error:
@@ -119,7 +124,7 @@ class Turtle(Exercise):
         question = texts[0]["text"]
         if not question.strip():
             raise Failure("turtle.empty_question")
-        _check_answer("answer", answer, [question], _model_answer(messages))
+        _check_answer("answer", answer, [question], _model_answer(self.lesson, messages))
         return {"answer": answer}
 
 
@@ -178,19 +183,25 @@ class Dog(Exercise):
     value_names = ("answer_all",)
 
     def verify(self, answer_all, count: int = 4) -> dict:
-        from course_utils.generation import ask
+        from course_utils.generation import ask, generate_answers
 
         if not callable(answer_all):
             raise Failure(
-                "core.wrong_type", name="answer_all", got=type_name(answer_all), expected=_t("type.function")
+                "core.wrong_type",
+                name="answer_all",
+                got=type_name(answer_all),
+                expected=_t("type.function"),
             )
-        model, processor = LESSON.require_model()
+        model, processor = self.lesson.require_model()
         pairs = dog_pairs(count)
         with _GenerateSpy(model) as spy:
             result = self.call_learner(answer_all, model, processor, pairs)
         if not isinstance(result, list):
             raise Failure(
-                "core.wrong_type", name="answer_all(...)", got=type_name(result), expected=_t("type.list_of_str")
+                "core.wrong_type",
+                name="answer_all(...)",
+                got=type_name(result),
+                expected=_t("type.list_of_str"),
             )
         for index, item in enumerate(result):
             if not isinstance(item, str):
@@ -205,9 +216,13 @@ class Dog(Exercise):
         if spy.right_padded_row is not None:
             raise Failure("dog.right_padding", row=spy.right_padded_row)
         expected = [ask(model, processor, image, question) for image, question in pairs]
+        # On a GPU in half precision a batch may round differently from single prompts and change a
+        # greedy answer; a correct left-padded batch then still equals the course's own batched run.
+        conversations = [build_messages(question, images=image) for image, question in pairs]
+        batched = generate_answers(model, processor, conversations)
         got = [item.strip() for item in result]
-        if got != expected:
-            if Counter(got) == Counter(expected):
+        if got not in (expected, batched):
+            if Counter(got) in (Counter(expected), Counter(batched)):
                 raise Failure("dog.wrong_order")
             index = next(i for i, (a, b) in enumerate(zip(got, expected)) if a != b)
             raise Failure("dog.differs", index=index, got=got[index], expected=expected[index])
@@ -237,8 +252,10 @@ def clock(seconds: float) -> str:
 
 
 def _gives_time(text: str, timestamp: float) -> bool:
-    return any(abs(value - timestamp) <= 0.51 or int(value + _TICK) == int(timestamp + _TICK)
-               for value in times_in_text(text))
+    return any(
+        abs(value - timestamp) <= 0.51 or int(value + _TICK) == int(timestamp + _TICK)
+        for value in times_in_text(text)
+    )
 
 
 def _same_picture(image, frame) -> bool:
@@ -248,7 +265,9 @@ def _same_picture(image, frame) -> bool:
         picture = load_image(image)
     except ImageLoadError:
         return False
-    return picture.size == frame.size and np.array_equal(np.asarray(picture), np.asarray(frame.convert("RGB")))
+    return picture.size == frame.size and np.array_equal(
+        np.asarray(picture), np.asarray(frame.convert("RGB"))
+    )
 
 
 class Lion(Exercise):
@@ -275,16 +294,28 @@ class Lion(Exercise):
             if before is None or before["type"] != "text":
                 raise Failure("lion.missing_timestamp", index=index, expected=clock(stamp))
             if not _gives_time(before["text"], stamp):
-                raise Failure("lion.wrong_timestamp", index=index, text=before["text"], expected=clock(stamp))
+                raise Failure(
+                    "lion.wrong_timestamp", index=index, text=before["text"], expected=clock(stamp)
+                )
         last = parts[-1]
         if last["type"] != "text" or not last["text"].strip() or _ONLY_TIME.match(last["text"]):
             raise Failure("lion.question_not_last")
-        _check_answer("video_answer", answer, [last["text"]], _model_answer(messages))
-        return {"count": len(frames), "first": timestamps[0], "last": timestamps[-1], "answer": answer}
+        _check_answer("video_answer", answer, [last["text"]], _model_answer(self.lesson, messages))
+        return {
+            "count": len(frames),
+            "first": timestamps[0],
+            "last": timestamps[-1],
+            "answer": answer,
+        }
 
     def _check_sampling(self, sampled, num_frames: int) -> tuple[list, list[float]]:
         if not all(hasattr(sampled, name) for name in ("frames", "timestamps", "duration")):
-            raise Failure("core.wrong_type", name="sampled", got=type_name(sampled), expected=_t("type.sampled"))
+            raise Failure(
+                "core.wrong_type",
+                name="sampled",
+                got=type_name(sampled),
+                expected=_t("type.sampled"),
+            )
         frames, timestamps = list(sampled.frames), [float(x) for x in sampled.timestamps]
         duration = float(sampled.duration)
         if len(frames) != num_frames:

@@ -1,0 +1,245 @@
+"""Run the lesson notebooks: blank or with the reference solutions injected, via papermill.
+
+`python -m course_utils.notebooks build` executes every `notebooks/en/*.ipynb` into `build/` as
+executed notebooks and HTML pages, and prints which exercises passed, failed or were not attempted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+
+from course_utils.exercises.core import RESULTS_ENV, solutions_dir
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = ROOT / "notebooks"
+EXERCISE_TAG = "exercise:"
+PARAMETERS_TAG = "parameters"
+CELL_TIMEOUT_S = 300
+KERNEL_NAME = "python3"
+
+
+@dataclass
+class NotebookRun:
+    """One executed notebook: where it went, how long it took, and the exercise outcomes."""
+
+    source: Path
+    output: Path | None
+    seconds: float
+    outcomes: list[dict] = field(default_factory=list)
+    error: str | None = None
+
+
+def lesson_name(notebook_path: str | Path) -> str:
+    """`notebooks/es/01_vlm_usage.ipynb` -> `01_vlm_usage` (solutions are shared by all languages)."""
+    return Path(notebook_path).stem
+
+
+def exercise_cells(notebook) -> dict[str, int]:
+    """{exercise name: cell index} for the cells tagged `exercise:<name>`."""
+    found = {}
+    for index, cell in enumerate(notebook.cells):
+        for tag in cell.get("metadata", {}).get("tags", []):
+            if tag.startswith(EXERCISE_TAG):
+                found[tag[len(EXERCISE_TAG) :]] = index
+    return found
+
+
+def solved_copy(
+    notebook_path: str | Path,
+    overrides: dict[str, str] | None = None,
+    solutions: str | Path | None = None,
+) -> nbformat.NotebookNode:
+    """The notebook with each `exercise:<name>` cell's source replaced by its solution file.
+
+    `overrides` maps exercise names to source code used instead (e.g. a planted wrong answer);
+    with `overrides`, exercises not named there keep their starter code.
+    """
+    notebook = nbformat.read(str(notebook_path), as_version=4)
+    folder = Path(solutions) if solutions else solutions_dir()
+    folder = folder / lesson_name(notebook_path)
+    for name, index in exercise_cells(notebook).items():
+        if overrides is not None:
+            if name in overrides:
+                notebook.cells[index].source = overrides[name]
+            continue
+        path = folder / f"{name}.py"
+        if not path.is_file():
+            raise FileNotFoundError(
+                f"No solution for exercise {name!r} of {notebook_path}: {path} is missing."
+            )
+        notebook.cells[index].source = path.read_text(encoding="utf-8").rstrip("\n")
+    return notebook
+
+
+def planted_wrong_answers(notebook_path: str | Path, solutions: str | Path | None = None) -> dict:
+    """{exercise: (source, expected code)} from `solutions/<lesson>/wrong/<exercise>.py`.
+
+    Each file starts with `# expect: <message code>`: the code its check must fail with.
+    """
+    folder = (Path(solutions) if solutions else solutions_dir()) / lesson_name(notebook_path) / "wrong"
+    planted = {}
+    for path in sorted(folder.glob("*.py")):
+        source = path.read_text(encoding="utf-8")
+        first = source.splitlines()[0] if source else ""
+        if not first.startswith("# expect:"):
+            raise ValueError(f"{path} must start with '# expect: <message code>'.")
+        planted[path.stem] = (source.rstrip("\n"), first.split(":", 1)[1].strip())
+    return planted
+
+
+@contextlib.contextmanager
+def _environment(values: dict[str, str]):
+    """Set environment variables for the kernel papermill starts (it inherits ours)."""
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def read_results(results_file: str | Path) -> list[dict]:
+    """Every outcome line of a results file, in order (missing file: none)."""
+    path = Path(results_file)
+    if not path.is_file():
+        return []
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def exercise_summary(results_file: str | Path) -> list[dict]:
+    """The latest outcome of each (lesson, exercise), in the order exercises were first checked."""
+    latest: dict[tuple[str, str], dict] = {}
+    for row in read_results(results_file):
+        latest[(row["lesson"], row["exercise"])] = row  # a dict keeps the first position of a key
+    return list(latest.values())
+
+
+def format_summary(rows: list[dict]) -> str:
+    """A plain-text table: lesson, exercise, outcome, message code."""
+    header = ("lesson", "exercise", "outcome", "code")
+    lines = [header] + [
+        tuple(str(row.get(name, "")) for name in ("lesson", "exercise", "outcome", "code")) for row in rows
+    ]
+    widths = [max(len(line[column]) for line in lines) for column in range(len(header))]
+    text = ["  ".join(cell.ljust(width) for cell, width in zip(line, widths)).rstrip() for line in lines]
+    text.insert(1, "  ".join("-" * width for width in widths))
+    return "\n".join(text)
+
+
+def run_notebook(
+    path: str | Path,
+    out_path: str | Path | None,
+    parameters: dict | None = None,
+    solved: bool = False,
+    overrides: dict[str, str] | None = None,
+    timeout: int = CELL_TIMEOUT_S,
+    results_file: str | Path | None = None,
+    kernel_name: str = KERNEL_NAME,
+    env: dict[str, str] | None = None,
+    raise_on_error: bool = True,
+) -> NotebookRun:
+    """Execute a notebook with papermill (each cell limited to `timeout` seconds).
+
+    `solved` injects the reference solutions; `overrides` injects given code into named
+    exercises instead. Outcomes of the checks are read back from `results_file` (a temporary file
+    when not given). A failing cell raises `papermill.PapermillExecutionError` unless
+    `raise_on_error=False`, in which case `NotebookRun.error` says what failed.
+    """
+    import papermill
+
+    path = Path(path)
+    notebook = (
+        solved_copy(path, overrides) if (solved or overrides is not None) else nbformat.read(str(path), 4)
+    )
+    with contextlib.ExitStack() as stack:
+        if results_file is None:
+            folder = stack.enter_context(tempfile.TemporaryDirectory(prefix="course_results_"))
+            results_file = Path(folder) / "results.jsonl"
+        results_file = Path(results_file)
+        results_file.parent.mkdir(parents=True, exist_ok=True)
+        start_line = len(read_results(results_file))
+        stack.enter_context(_environment({RESULTS_ENV: str(results_file), **(env or {})}))
+        if out_path is not None:
+            Path(out_path).parent.mkdir(parents=True, exist_ok=True)
+        started = time.perf_counter()
+        error = None
+        try:
+            papermill.execute_notebook(
+                notebook,
+                None if out_path is None else str(out_path),
+                parameters=parameters or {},
+                kernel_name=kernel_name,
+                cwd=str(path.parent),
+                execution_timeout=timeout,
+                progress_bar=False,
+            )
+        except Exception as failure:  # papermill's PapermillExecutionError, a timeout, a dead kernel
+            if raise_on_error:
+                raise
+            error = f"{type(failure).__name__}: {failure}"
+        seconds = time.perf_counter() - started
+        outcomes = read_results(results_file)[start_line:]
+    return NotebookRun(path, None if out_path is None else Path(out_path), seconds, outcomes, error)
+
+
+def export_html(notebook_path: str | Path, html_path: str | Path) -> Path:
+    """Write an executed notebook as a standalone HTML page."""
+    from nbconvert import HTMLExporter
+
+    body, _ = HTMLExporter().from_filename(str(notebook_path))
+    html_path = Path(html_path)
+    html_path.write_text(body, encoding="utf-8")
+    return html_path
+
+
+def lesson_notebooks(language: str = "en") -> list[Path]:
+    return sorted((NOTEBOOKS / language).glob("*.ipynb"))
+
+
+def build(out_dir: str | Path = "build", language: str = "en", solved: bool = False) -> int:
+    """Execute the lessons into `out_dir` (.ipynb + .html), print timings and the exercise table."""
+    out_dir = Path(out_dir) / language
+    results_file = out_dir / "results.jsonl"
+    results_file.unlink(missing_ok=True)
+    failures = 0
+    for notebook in lesson_notebooks(language):
+        executed = out_dir / notebook.name
+        run = run_notebook(
+            notebook, executed, solved=solved, results_file=results_file, raise_on_error=False
+        )
+        status = "ok" if run.error is None else f"FAILED ({run.error.splitlines()[0][:200]})"
+        print(f"{notebook.relative_to(ROOT)}: {run.seconds:.1f} s, {status}", flush=True)
+        if executed.is_file():
+            print(f"  -> {export_html(executed, executed.with_suffix('.html'))}")
+        failures += run.error is not None
+    print()
+    print(format_summary(exercise_summary(results_file)))
+    return 1 if failures else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Execute the lesson notebooks.")
+    parser.add_argument("command", choices=["build"])
+    parser.add_argument("--out", default="build", help="output folder (default: build/)")
+    parser.add_argument("--language", default="en", help="notebooks/<language>/ (default: en)")
+    parser.add_argument("--solved", action="store_true", help="inject the reference solutions first")
+    args = parser.parse_args(argv)
+    return build(args.out, args.language, args.solved)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,476 @@
+"""Lesson 1 checks on the embedded model: right answers pass, realistic wrong ones fail with the right hint.
+
+Also the framework around them: not attempted, no tracebacks, results file, hints, solutions, i18n.
+"""
+
+import dataclasses
+import json
+import re
+import warnings
+from pathlib import Path
+
+import pytest
+
+from course_utils import i18n
+from course_utils.exercises import core
+from course_utils.exercises import usage as ex
+from course_utils.generation import ask, chat, move_to, prepare_inputs
+from course_utils.messages import build_messages
+from course_utils.scenes import make_scene_questions
+from course_utils.video import sample_frames
+from course_utils.video_synth import make_test_video
+
+SOLUTIONS = Path(__file__).resolve().parents[1] / "solutions" / "01_vlm_usage"
+SCENE, QUESTION, _, _ = make_scene_questions(1, seed=99)[0]
+PICTURE = SCENE.image
+
+
+@pytest.fixture(scope="module")
+def lesson(tiny):
+    model, processor = tiny
+    ex.setup(model, processor, language="en")
+    yield model, processor
+    i18n.set_language(None)
+
+
+def outcome_of(exercise, *values, **options):
+    outcome = exercise.check(*values, **options)
+    assert outcome.status in ("passed", "failed", "not_attempted")
+    return outcome.status, outcome.code
+
+
+def user_turn(*parts):
+    return {"role": "user", "content": list(parts)}
+
+
+def image(picture=PICTURE):
+    return {"type": "image", "image": picture}
+
+
+def text(value):
+    return {"type": "text", "text": value}
+
+
+# ----------------------------------------------------------------------------- 🐢 turtle
+
+
+@pytest.fixture(scope="module")
+def turtle_right(lesson):
+    model, processor = lesson
+    messages = [user_turn(image(), text("What color is the shape?"))]
+    return messages, chat(model, processor, messages)
+
+
+def test_turtle_passes_the_solution_shape(turtle_right):
+    messages, answer = turtle_right
+    assert outcome_of(ex.turtle, messages, answer) == ("passed", "turtle.passed")
+    # a system prompt is allowed, and `build_messages` builds the same structure
+    model, processor = ex.LESSON.model, ex.LESSON.processor
+    with_system = build_messages("What shape is it?", images=PICTURE, system="Answer briefly.")
+    assert ex.turtle.check(with_system, chat(model, processor, with_system)).passed
+
+
+def test_turtle_starter_is_not_attempted(lesson):
+    assert outcome_of(ex.turtle, None, None) == ("not_attempted", "core.not_attempted")
+    assert outcome_of(ex.turtle, ..., ...) == ("not_attempted", "core.not_attempted")
+
+
+@pytest.mark.parametrize(
+    "make_messages, code",
+    [
+        (lambda: "What color is the shape?", "core.wrong_type"),  # a string, not a conversation
+        (lambda: user_turn(image(), text("What color?")), "core.wrong_type"),  # one turn, not a list
+        (  # the answer written into the prompt: the model has nothing left to say
+            lambda: [
+                user_turn(image(), text("What color?")),
+                {"role": "assistant", "content": [text("red")]},
+            ],
+            "turtle.ends_with_assistant",
+        ),
+        (
+            lambda: [user_turn({"type": "image"}, text("What color?"))],
+            "core.invalid_messages",
+        ),  # no picture
+        (lambda: [{"role": "user", "content": "What color is the shape?"}], "core.invalid_messages"),
+        (lambda: [user_turn(image("a red circle"), text("What color?"))], "turtle.bad_image"),
+        (lambda: [user_turn(image(), image(), text("What color?"))], "turtle.image_count"),
+        (lambda: [user_turn(text("What color is the shape?"))], "turtle.image_count"),
+        (lambda: [user_turn(image(), text("  "))], "turtle.empty_question"),
+        (lambda: [user_turn(image(), text("Hi."), text("What color?"))], "turtle.question_count"),
+        (lambda: [user_turn(image(), text("Color?")), user_turn(text("Shape?"))], "turtle.user_turns"),
+    ],
+)
+def test_turtle_wrong_messages_fail_with_specific_feedback(turtle_right, make_messages, code):
+    _, answer = turtle_right
+    assert outcome_of(ex.turtle, make_messages(), answer) == ("failed", code)
+
+
+def test_turtle_answer_with_the_prompt_fails(lesson, turtle_right):
+    model, processor = lesson
+    messages, answer = turtle_right
+    # Decoding the whole generated sequence instead of the new tokens only.
+    inputs = move_to(prepare_inputs(processor, [messages]), model.device, model.dtype)
+    output = model.generate(**inputs, max_new_tokens=8, do_sample=False)
+    whole = processor.batch_decode(output, skip_special_tokens=True)[0]
+    assert outcome_of(ex.turtle, messages, whole) == ("failed", "core.answer_has_prompt")
+    echoed = f"What color is the shape? {answer}"
+    assert outcome_of(ex.turtle, messages, echoed) == ("failed", "core.answer_has_prompt")
+
+
+def test_turtle_answer_must_be_the_models_new_text(turtle_right):
+    messages, answer = turtle_right
+    assert outcome_of(ex.turtle, messages, answer + " and more") == ("failed", "core.answer_mismatch")
+    assert outcome_of(ex.turtle, messages, "") == ("failed", "core.answer_empty")
+    assert outcome_of(ex.turtle, messages, [answer]) == ("failed", "core.wrong_type")
+    assert outcome_of(ex.turtle, messages, None) == ("failed", "core.incomplete")
+
+
+def test_turtle_messages_the_model_cannot_process_fail_without_raising(lesson):
+    messages = [{"role": "assistant", "content": [text("Hello")]}, user_turn(image(), text("Color?"))]
+    messages.append(user_turn(text("again")))
+    status, code = outcome_of(ex.turtle, messages, "red")
+    assert status == "failed" and code == "turtle.user_turns"
+
+
+# ----------------------------------------------------------------------------- 🐕 dog
+
+
+def batched_answers(model, processor, pairs, padding_side="left", full=False, max_new_tokens=32):
+    conversations = [build_messages(question, images=picture) for picture, question in pairs]
+    inputs = move_to(prepare_inputs(processor, conversations), model.device, model.dtype)
+    if padding_side == "right":
+        from course_utils.messages import split_media
+
+        texts, images = [], []
+        for messages in conversations:
+            template, pictures, _ = split_media(messages, video_as_frames=True)
+            texts.append(
+                processor.apply_chat_template(template, add_generation_prompt=True, tokenize=False)
+            )
+            images.append(pictures)
+        raw = processor(text=texts, images=images, return_tensors="pt", padding=True, padding_side="right")
+        inputs = move_to(raw, model.device, model.dtype)
+    output = model.generate(**inputs, max_new_tokens=max_new_tokens, do_sample=False)
+    kept = output if full else output[:, inputs["input_ids"].shape[1] :]
+    return [answer.strip() for answer in processor.batch_decode(kept, skip_special_tokens=True)]
+
+
+def test_dog_passes_a_left_padded_batch(lesson):
+    status, code = outcome_of(ex.dog, batched_answers)
+    assert (status, code) == ("passed", "dog.passed")
+    assert ex.dog.last_outcome.fields["calls"] == 1
+
+
+def test_dog_passes_the_reference_solution(lesson):
+    source = (SOLUTIONS / "dog.py").read_text()
+    definition = source[source.index("def answer_all") : source.index("\n\n\nstarted")]
+    namespace = {"build_messages": build_messages, "prepare_inputs": prepare_inputs}
+    exec(compile("from course_utils.generation import move_to\n" + definition, "dog.py", "exec"), namespace)
+    assert outcome_of(ex.dog, namespace["answer_all"]) == ("passed", "dog.passed")
+
+
+def test_dog_starter_stub_is_not_attempted(lesson):
+    def answer_all(model, processor, pairs):
+        """Answers to (image, question) pairs."""
+        ...
+
+    assert outcome_of(ex.dog, answer_all) == ("not_attempted", "core.not_attempted")
+    assert outcome_of(ex.dog, None) == ("not_attempted", "core.not_attempted")
+
+
+@pytest.mark.parametrize(
+    "answer_all, code",
+    [
+        (
+            lambda m, p, pairs: batched_answers(m, p, pairs, full=True),
+            "dog.contains_prompt",
+        ),  # sliced wrong
+        (lambda m, p, pairs: batched_answers(m, p, pairs)[::-1], "dog.wrong_order"),
+        (lambda m, p, pairs: batched_answers(m, p, pairs)[:-1], "dog.wrong_length"),
+        (lambda m, p, pairs: batched_answers(m, p, pairs * 2), "dog.wrong_length"),
+        (lambda m, p, pairs: batched_answers(m, p, pairs, padding_side="right"), "dog.right_padding"),
+        (lambda m, p, pairs: batched_answers(m, p, pairs, max_new_tokens=1), "dog.differs"),
+        (lambda m, p, pairs: [ask(m, p, image, q) for image, q in pairs], "dog.not_batched"),
+        (lambda m, p, pairs: "\n".join(batched_answers(m, p, pairs)), "core.wrong_type"),  # not a list
+        (lambda m, p, pairs: [len(a) for a in batched_answers(m, p, pairs)], "dog.not_strings"),
+        (lambda m, p, pairs: p(text=[q for _, q in pairs]), "core.wrong_type"),  # returns a BatchFeature
+        (lambda m, p, pairs: m.generate(pairs), "core.raised"),  # the learner's code raises
+        ("answer_all", "core.wrong_type"),  # not a function
+    ],
+)
+def test_dog_wrong_functions_fail_with_specific_feedback(lesson, answer_all, code):
+    assert outcome_of(ex.dog, answer_all) == ("failed", code)
+
+
+def test_dog_restores_generate_even_when_the_learner_raises(lesson):
+    model, _ = lesson
+
+    def broken(m, p, pairs):
+        raise RuntimeError("boom")
+
+    assert outcome_of(ex.dog, broken) == ("failed", "core.raised")
+    assert "generate" not in vars(model)
+    assert "boom" in ex.dog.last_outcome.message
+
+
+# ----------------------------------------------------------------------------- 🦁 lion
+
+
+@pytest.fixture(scope="module")
+def lion_video(tmp_path_factory):
+    return make_test_video(tmp_path_factory.mktemp("lion") / "lion.mp4", seconds=8, size=(160, 120))
+
+
+@pytest.fixture(scope="module")
+def lion_sampled(lion_video):
+    return sample_frames(lion_video.path, num_frames=6)
+
+
+def timestamped_parts(sampled, label=lambda t: f"Frame at {int(t) // 60:02d}:{int(t) % 60:02d}:"):
+    parts = []
+    for frame, timestamp in zip(sampled.frames, sampled.timestamps):
+        parts += [text(label(timestamp)), image(frame)]
+    return parts
+
+
+def video_question(parts):
+    return [user_turn(*parts, text("What changes over time?"))]
+
+
+MODEL_ANSWER = object()
+
+
+def lion_check(sampled, messages, answer=MODEL_ANSWER):
+    if answer is MODEL_ANSWER:
+        model, processor = ex.LESSON.model, ex.LESSON.processor
+        answer = chat(model, processor, messages)
+    return outcome_of(ex.lion, sampled, messages, answer, num_frames=6)
+
+
+def test_lion_passes_timestamped_frames(lesson, lion_sampled):
+    assert lion_check(lion_sampled, video_question(timestamped_parts(lion_sampled))) == (
+        "passed",
+        "lion.passed",
+    )
+    # other ways of writing the time are fine too
+    seconds = video_question(timestamped_parts(lion_sampled, label=lambda t: f"{t:.1f} s"))
+    assert lion_check(lion_sampled, seconds) == ("passed", "lion.passed")
+
+
+def test_lion_passes_the_reference_solution(lesson, tmp_path):
+    from course_utils.video import video_to_image_parts  # noqa: F401  (the solution may use it)
+
+    model, processor = lesson
+    namespace = {
+        "make_test_video": make_test_video,
+        "sample_frames": sample_frames,
+        "chat": chat,
+        "model": model,
+        "processor": processor,
+        "WORK_DIR": tmp_path,
+        "NUM_FRAMES": 6,
+    }
+    exec(compile((SOLUTIONS / "lion.py").read_text(), "lion.py", "exec"), namespace)
+    values = namespace["sampled"], namespace["video_messages"], namespace["video_answer"]
+    assert outcome_of(ex.lion, *values, num_frames=6) == ("passed", "lion.passed")
+
+
+def test_lion_starter_is_not_attempted(lesson):
+    assert outcome_of(ex.lion, None, None, None, num_frames=6) == ("not_attempted", "core.not_attempted")
+
+
+def test_lion_wrong_sampling_fails_with_specific_feedback(lesson, lion_video, lion_sampled):
+    right = video_question(timestamped_parts(lion_sampled))
+    # the first 6 frames at the native rate: evenly spaced, but only the first half second
+    start = sample_frames(lion_video.path, fps=10, end=0.6)
+    assert lion_check(start, video_question(timestamped_parts(start)))[1] == "lion.not_covering"
+    # too many frames
+    eight = sample_frames(lion_video.path, num_frames=8)
+    assert lion_check(eight, video_question(timestamped_parts(eight))) == ("failed", "lion.frame_count")
+    # frames reversed but their timestamps kept: no frame shows its time any more
+    reversed_frames = dataclasses.replace(lion_sampled, frames=lion_sampled.frames[::-1])
+    assert lion_check(reversed_frames, right, "red") == ("failed", "lion.frame_mismatch")
+    # timestamps made up as "one frame per second"
+    invented = dataclasses.replace(lion_sampled, timestamps=[float(i) for i in range(6)])
+    assert lion_check(invented, right, "red") == ("failed", "lion.frame_mismatch")
+    # timestamps sorted the wrong way round
+    backwards = dataclasses.replace(lion_sampled, timestamps=lion_sampled.timestamps[::-1])
+    assert lion_check(backwards, right, "red") == ("failed", "lion.not_increasing")
+    # frames bunched at the start and the end
+    bunched = sample_frames(lion_video.path, fps=10, end=0.3)
+    uneven = dataclasses.replace(
+        lion_sampled,
+        frames=bunched.frames + lion_sampled.frames[-3:],
+        timestamps=bunched.timestamps + lion_sampled.timestamps[-3:],
+    )
+    assert lion_check(uneven, right, "red") == ("failed", "lion.uneven")
+    assert lion_check("lion.mp4", right, "red") == ("failed", "core.wrong_type")
+
+
+def test_lion_wrong_messages_fail_with_specific_feedback(lesson, lion_sampled):
+    frames, times = lion_sampled.frames, lion_sampled.timestamps
+    question = text("What changes over time?")
+    only_images = [user_turn(*[image(frame) for frame in frames], question)]
+    assert lion_check(lion_sampled, only_images, "red") == ("failed", "lion.missing_timestamp")
+    stamps_after = [
+        user_turn(*[p for f, t in zip(frames, times) for p in (image(f), text(f"{t:.0f} s"))], question)
+    ]
+    assert lion_check(lion_sampled, stamps_after, "red") == ("failed", "lion.missing_timestamp")
+    question_first = [user_turn(question, *timestamped_parts(lion_sampled))]
+    assert lion_check(lion_sampled, question_first, "red") == ("failed", "lion.question_not_last")
+    frame_numbers = video_question(timestamped_parts(lion_sampled, label=lambda t: f"Frame {int(t) + 7}:"))
+    assert lion_check(lion_sampled, frame_numbers, "red") == ("failed", "lion.wrong_timestamp")
+    parts = timestamped_parts(lion_sampled)
+    swapped = parts[:]
+    swapped[1], swapped[3] = swapped[3], swapped[1]
+    assert lion_check(lion_sampled, video_question(swapped), "red") == ("failed", "lion.images_not_frames")
+    assert lion_check(lion_sampled, video_question(parts[:-2]), "red") == ("failed", "lion.image_count")
+    as_video = [user_turn({"type": "video", "video": lion_sampled}, question)]
+    assert lion_check(lion_sampled, as_video, "red") == ("failed", "lion.video_part")
+    ends_with_answer = video_question(parts) + [{"role": "assistant", "content": [text("red")]}]
+    assert lion_check(lion_sampled, ends_with_answer, "red") == ("failed", "lion.last_not_user")
+
+
+def test_lion_answer_must_be_new_tokens_only(lesson, lion_sampled):
+    messages = video_question(timestamped_parts(lion_sampled))
+    model, processor = lesson
+    answer = chat(model, processor, messages)
+    with_prompt = f"User: What changes over time?\nAssistant: {answer}"
+    assert lion_check(lion_sampled, messages, with_prompt) == ("failed", "core.answer_has_prompt")
+    assert lion_check(lion_sampled, messages, answer + " maybe") == ("failed", "core.answer_mismatch")
+    assert lion_check(lion_sampled, messages, None) == ("failed", "core.incomplete")
+
+
+# ----------------------------------------------------------------------------- framework
+
+
+def test_checks_record_outcomes_in_the_results_file(lesson, turtle_right, tmp_path, monkeypatch):
+    results = tmp_path / "results.jsonl"
+    monkeypatch.setenv("COURSE_RESULTS_FILE", str(results))
+    messages, answer = turtle_right
+    ex.turtle.check(None, None)
+    ex.turtle.check(messages + [{"role": "assistant", "content": [text("red")]}], answer)
+    ex.turtle.check(messages, answer)
+    rows = [json.loads(line) for line in results.read_text().splitlines()]
+    assert rows == [
+        {
+            "lesson": "01_vlm_usage",
+            "exercise": "turtle",
+            "outcome": "not_attempted",
+            "code": "core.not_attempted",
+        },
+        {
+            "lesson": "01_vlm_usage",
+            "exercise": "turtle",
+            "outcome": "failed",
+            "code": "turtle.ends_with_assistant",
+        },
+        {"lesson": "01_vlm_usage", "exercise": "turtle", "outcome": "passed", "code": "turtle.passed"},
+    ]
+
+
+def test_feedback_is_printed_outside_a_notebook(lesson, turtle_right, capsys):
+    messages, answer = turtle_right
+    ex.turtle.check(messages[:0] + [messages[0], {"role": "assistant", "content": [text("x")]}], answer)
+    printed = capsys.readouterr().out
+    assert printed.startswith("❌") and "model writes the assistant turn" in printed
+    ex.turtle.check(messages, answer)
+    assert capsys.readouterr().out.startswith("✅")
+    ex.turtle.check(None, None)
+    assert "Not attempted yet" in capsys.readouterr().out
+
+
+def test_a_bug_in_a_check_is_reported_not_raised(lesson, monkeypatch, tmp_path):
+    monkeypatch.setenv("COURSE_RESULTS_FILE", str(tmp_path / "r.jsonl"))
+
+    def buggy(*values, **options):
+        raise KeyError("oops")
+
+    monkeypatch.setattr(ex.turtle, "verify", buggy)
+    outcome = ex.turtle.check([user_turn(image(), text("Color?"))], "red")
+    assert (outcome.status, outcome.code) == ("failed", "core.internal_error")
+    assert "KeyError" in outcome.message
+
+
+def test_checks_need_setup_and_say_so(turtle_right):
+    messages, answer = turtle_right
+    lesson = core.Lesson("01_vlm_usage")
+    turtle = ex.Turtle(lesson)
+    outcome = turtle.check(messages, answer)
+    assert (outcome.status, outcome.code) == ("failed", "core.not_set_up")
+
+
+def test_hints_and_solutions_are_shown(capsys, monkeypatch, tmp_path):
+    ex.dog.hint()
+    assert "prepare_inputs" in capsys.readouterr().out
+    ex.dog.hint(2)
+    assert "batch_decode" in capsys.readouterr().out
+    ex.dog.hint(5)
+    assert "only 2 hints" in capsys.readouterr().out
+    ex.lion.solution()
+    shown = capsys.readouterr().out
+    assert "```python" in shown and (SOLUTIONS / "lion.py").read_text().strip() in shown
+    monkeypatch.setenv("COURSE_SOLUTIONS_DIR", str(tmp_path))
+    ex.turtle.solution()
+    assert "COURSE_SOLUTIONS_DIR" in capsys.readouterr().out
+
+
+def test_every_exercise_has_hints_and_a_solution_file():
+    for name, exercise in ex.EXERCISES.items():
+        assert (SOLUTIONS / f"{name}.py").is_file()
+        for level in range(1, exercise.hint_count + 1):
+            assert f"{name}.hint.{level}" in i18n.CATALOGUE
+        assert f"{name}.passed" in i18n.CATALOGUE
+
+
+# ----------------------------------------------------------------------------- i18n
+
+
+def test_catalogue_has_every_language_with_the_same_fields():
+    for key, entry in i18n.CATALOGUE.items():
+        assert set(entry) == set(i18n.LANGUAGES), key
+        assert all(text.strip() for text in entry.values()), key
+        if not key.startswith(i18n.VERBATIM_PREFIXES):
+            fields = i18n.field_names(entry["en"])
+            for language, text in entry.items():
+                assert i18n.field_names(text) == fields, (key, language)
+
+
+def test_every_code_the_checks_use_is_in_the_catalogue():
+    sources = [Path(core.__file__).read_text(), Path(ex.__file__).read_text()]
+    codes = {
+        code
+        for source in sources
+        for code in re.findall(r'"((?:core|turtle|dog|lion|type)\.[\w.]+)"', source)
+    }
+    assert codes and codes <= set(i18n.CATALOGUE)
+
+
+def test_feedback_follows_the_language(lesson, turtle_right, monkeypatch):
+    messages, answer = turtle_right
+    wrong = [messages[0], {"role": "assistant", "content": [text("red")]}]
+    try:
+        i18n.set_language("ja")
+        assert (
+            "assistant" in ex.turtle.check(wrong, answer).message
+            and "まだです" in ex.turtle.last_outcome.message
+        )
+        i18n.set_language("es")
+        assert "Todavía no" in ex.turtle.check(wrong, answer).message
+        i18n.set_language(None)
+        monkeypatch.setenv("COURSE_LANG", "zh")
+        assert "还不对" in ex.turtle.check(wrong, answer).message
+        with pytest.warns(UserWarning, match="Unknown language 'fr'"):
+            assert i18n.set_language("fr") == "en"
+        assert "Not yet" in ex.turtle.check(wrong, answer).message
+    finally:
+        i18n.set_language("en")
+
+
+def test_language_codes_are_normalised():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert i18n.set_language("ZH-cn") == "zh"
+        assert i18n.set_language("ja_JP") == "ja"
+    i18n.set_language("en")
+    assert i18n.t("core.label.passed", language="es") == "Correcto"

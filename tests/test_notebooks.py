@@ -1,0 +1,190 @@
+"""Every lesson notebook runs on the embedded tiny models: blank, solved, with planted wrong answers, nbval.
+
+Checks record their outcomes in `$COURSE_RESULTS_FILE`; these tests read them back. Also: notebooks
+are committed without outputs, have a tagged `parameters` cell, and README's Colab badges resolve.
+"""
+
+import ast
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from course_utils.notebooks import (
+    PARAMETERS_TAG,
+    exercise_cells,
+    exercise_summary,
+    export_html,
+    format_summary,
+    lesson_name,
+    planted_wrong_answers,
+    run_notebook,
+    solved_copy,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted(ROOT.glob("notebooks/*/*.ipynb"))
+NOTEBOOK_TIME_LIMIT_S = 60  # whole notebook on CPU with the tiny models (measured 13-18 s)
+COLAB_LINK = re.compile(r"https://colab\.research\.google\.com/github/[^/\s]+/[^/\s]+/blob/main/([^)\s]+)")
+IDS = [str(path.relative_to(ROOT / "notebooks")) for path in NOTEBOOKS]
+
+
+def read(path):
+    return nbformat.read(str(path), as_version=4)
+
+
+def test_there_are_lesson_notebooks():
+    assert NOTEBOOKS, "no notebooks/<language>/*.ipynb found"
+
+
+# ----------------------------------------------------------------------------- static checks
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_notebook_is_committed_without_outputs(path):
+    notebook = read(path)
+    nbformat.validate(notebook)
+    for index, cell in enumerate(notebook.cells):
+        if cell.cell_type == "code":
+            assert not cell.outputs, (
+                f"cell {index} of {path.name} has outputs: clear them before committing"
+            )
+            assert cell.execution_count is None, f"cell {index} of {path.name} has an execution count"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_notebook_has_one_tagged_parameters_cell_reading_the_environment(path):
+    notebook = read(path)
+    tagged = [cell for cell in notebook.cells if PARAMETERS_TAG in cell.metadata.get("tags", [])]
+    assert len(tagged) == 1, f"{path.name} needs exactly one cell tagged 'parameters'"
+    assert tagged[0].cell_type == "code"
+    assert 'os.environ.get("COURSE_MODEL"' in tagged[0].source
+    ast.parse(tagged[0].source)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_every_exercise_has_a_solution_a_check_and_a_planted_wrong_answer(path):
+    notebook = read(path)
+    exercises = exercise_cells(notebook)
+    solved = solved_copy(path)
+    planted = planted_wrong_answers(path) if exercises else {}
+    for name, index in exercises.items():
+        assert re.search(rf"\bex\.{name}\.check\(", notebook.cells[index + 1].source), (
+            f"the cell after exercise:{name} must call ex.{name}.check(...)"
+        )
+        assert solved.cells[index].source != notebook.cells[index].source
+        compile(solved.cells[index].source, f"{name}.py", "exec")
+        assert name in planted, (
+            f"add solutions/{lesson_name(path)}/wrong/{name}.py (a planted wrong answer)"
+        )
+
+
+def test_readme_colab_badges_point_to_existing_notebooks():
+    readmes = sorted(ROOT.glob("README*.md"))
+    links = [
+        (readme.name, target) for readme in readmes for target in COLAB_LINK.findall(readme.read_text())
+    ]
+    assert links, "README.md has no Colab badge"
+    missing = [f"{readme}: {target}" for readme, target in links if not (ROOT / target).is_file()]
+    assert not missing, "Colab badges point to missing notebooks:\n" + "\n".join(missing)
+
+
+# ----------------------------------------------------------------------------- execution
+
+
+def outcomes_by_exercise(run):
+    return {row["exercise"]: (row["outcome"], row["code"]) for row in run.outcomes}
+
+
+@pytest.fixture(scope="module")
+def blank_runs(tmp_path_factory):
+    """Each notebook executed as committed (papermill), once for the module."""
+    folder = tmp_path_factory.mktemp("blank")
+    return {path: run_notebook(path, folder / f"{lesson_name(path)}.ipynb") for path in NOTEBOOKS}
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_blank_notebook_runs_and_leaves_every_exercise_not_attempted(path, blank_runs):
+    run = blank_runs[path]
+    exercises = set(exercise_cells(read(path)))
+    print(f"{path.name} (blank): {run.seconds:.1f} s")
+    assert run.seconds <= NOTEBOOK_TIME_LIMIT_S
+    assert outcomes_by_exercise(run) == {
+        name: ("not_attempted", "core.not_attempted") for name in exercises
+    }
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_solved_notebook_passes_every_exercise(path, tmp_path):
+    run = run_notebook(path, tmp_path / "solved.ipynb", solved=True)
+    exercises = set(exercise_cells(read(path)))
+    print(f"{path.name} (solved): {run.seconds:.1f} s")
+    assert run.seconds <= NOTEBOOK_TIME_LIMIT_S
+    assert outcomes_by_exercise(run) == {name: ("passed", f"{name}.passed") for name in exercises}
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_planted_wrong_answers_fail_with_their_message(path, tmp_path):
+    planted = planted_wrong_answers(path)
+    if not exercise_cells(read(path)):
+        pytest.skip(f"{path.name} has no exercises")
+    overrides = {name: source for name, (source, _) in planted.items()}
+    run = run_notebook(path, tmp_path / "wrong.ipynb", overrides=overrides)
+    expected = {name: ("failed", code) for name, (_, code) in planted.items()}
+    assert {
+        name: result for name, result in outcomes_by_exercise(run).items() if name in planted
+    } == expected
+
+
+def test_executed_notebook_shows_pictures_and_exports_to_html(blank_runs, tmp_path):
+    path = ROOT / "notebooks" / "en" / "01_vlm_usage.ipynb"
+    run = blank_runs[path]
+    executed = read(run.output)
+    images = [
+        output
+        for cell in executed.cells
+        if cell.cell_type == "code"
+        for output in cell.outputs
+        if "image/png" in output.get("data", {})
+    ]
+    assert len(images) >= 4  # scenes, the tokens-per-image figure, several images, the frame grid
+    html = export_html(run.output, tmp_path / "lesson.html").read_text()
+    assert "data:image/png;base64" in html and "Lesson 1" in html
+
+
+def test_exercise_summary_keeps_the_latest_outcome_per_exercise(tmp_path):
+    results = tmp_path / "results.jsonl"
+    rows = [
+        {"lesson": "01_vlm_usage", "exercise": "turtle", "outcome": "failed", "code": "turtle.user_turns"},
+        {
+            "lesson": "01_vlm_usage",
+            "exercise": "dog",
+            "outcome": "not_attempted",
+            "code": "core.not_attempted",
+        },
+        {"lesson": "01_vlm_usage", "exercise": "turtle", "outcome": "passed", "code": "turtle.passed"},
+    ]
+    results.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    summary = exercise_summary(results)
+    assert [(row["exercise"], row["outcome"]) for row in summary] == [
+        ("turtle", "passed"),
+        ("dog", "not_attempted"),
+    ]
+    table = format_summary(summary)
+    assert table.splitlines()[0].split() == ["lesson", "exercise", "outcome", "code"]
+    assert "turtle" in table and "not_attempted" in table
+
+
+def test_nbval_lax_runs_every_notebook(tmp_path):
+    """The command CI runs after the unit tests: `pytest --nbval-lax notebooks/`."""
+    results = tmp_path / "results.jsonl"
+    env = {**os.environ, "COURSE_RESULTS_FILE": str(results), "HF_HUB_OFFLINE": "1"}
+    command = [sys.executable, "-m", "pytest", "--nbval-lax", "-p", "no:cacheprovider", "-q", "notebooks/"]
+    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
+    assert {row["outcome"] for row in exercise_summary(results)} == {"not_attempted"}
