@@ -14,7 +14,7 @@ $(BIN)/.installed: pyproject.toml
 	touch $@
 
 course: $(BIN)/.installed
-	$(BIN)/python -m course_utils.course
+	$(BIN)/python -m course_utils.notebooks build --out build
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .

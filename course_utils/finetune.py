@@ -67,6 +67,17 @@ class RowRecorder:
         return self.collator(examples)
 
 
+def last_checkpoint(settings: dict) -> str | None:
+    """The newest `checkpoint-N` folder in the output folder, or None (then training starts fresh)."""
+    from transformers.trainer_utils import get_last_checkpoint
+
+    output = Path(settings["output_dir"])
+    found = get_last_checkpoint(str(output)) if output.is_dir() else None
+    if found is None:
+        print(f"No checkpoint in {output}: starting from the beginning.", flush=True)
+    return found
+
+
 def run(settings: dict) -> dict:
     """Train as the settings say; returns the final metrics (on every process)."""
     from course_utils.loading import load_vlm
@@ -86,11 +97,12 @@ def run(settings: dict) -> dict:
         seed=settings["seed"],
         device=device,
     )
+    checkpoint = last_checkpoint(settings) if settings["resume"] else None
     collator = VisionSFTCollator(processor)
     recorder = RowRecorder(collator) if settings["record_rows"] else None
     trainer = finetune(
         model, processor, training_rows(settings), recipe,
-        resume=settings["resume"], collator=recorder or collator,
+        resume=checkpoint or False, collator=recorder or collator,
     )
     losses = [entry["loss"] for entry in trainer.state.log_history if "loss" in entry]
     metrics = {
@@ -98,6 +110,7 @@ def run(settings: dict) -> dict:
         "train_loss": trainer.state.log_history[-1].get("train_loss"),
         "global_step": trainer.state.global_step,
         "world_size": trainer.args.world_size,
+        "resumed_from": Path(checkpoint).name if checkpoint else None,
     }
     output = Path(settings["output_dir"])
     if recorder is not None:

@@ -540,10 +540,670 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "question})` として `chat(model, processor, [{'role': 'user', 'content': parts}])`。"
         "（`course_utils.video.video_to_image_parts` でも同じパートが作れます。）",
     },
+    # ================================================================== lesson 2: fine-tuning
+    # Lesson 2 reuses the exercise names turtle / dog / lion: its keys carry the "finetuning." prefix
+    # (see `Lesson(catalogue_prefix=...)`); outcomes still record the unprefixed code.
+    "type.rows": {
+        "en": "a `datasets.Dataset` or a list of row dicts",
+        "es": "un `datasets.Dataset` o una lista de filas (dicts)",
+        "zh": "`datasets.Dataset` 或由行（dict）组成的列表",
+        "ja": "`datasets.Dataset` または行（dict）のリスト",
+    },
+    "type.eval_result": {
+        "en": "the `EvalResult` that `evaluate(...)` returns",
+        "es": "el `EvalResult` que devuelve `evaluate(...)`",
+        "zh": "`evaluate(...)` 返回的 `EvalResult`",
+        "ja": "`evaluate(...)` が返す `EvalResult`",
+    },
+    "type.trainer": {
+        "en": "the trainer that `finetune(...)` returns",
+        "es": "el trainer que devuelve `finetune(...)`",
+        "zh": "`finetune(...)` 返回的 trainer",
+        "ja": "`finetune(...)` が返す trainer",
+    },
+    "type.dpo_trainer": {
+        "en": "the trainer that `train_dpo(...)` returns",
+        "es": "el trainer que devuelve `train_dpo(...)`",
+        "zh": "`train_dpo(...)` 返回的 trainer",
+        "ja": "`train_dpo(...)` が返す trainer",
+    },
+    "type.format_row": {
+        "en": "a function `format_row(row)` returning `{'messages': [...], 'images': [...]}`",
+        "es": "una función `format_row(row)` que devuelva `{'messages': [...], 'images': [...]}`",
+        "zh": "返回 `{'messages': [...], 'images': [...]}` 的函数 `format_row(row)`",
+        "ja": "`{'messages': [...], 'images': [...]}` を返す関数 `format_row(row)`",
+    },
+    "type.formatted_row": {
+        "en": "a dict `{'messages': [...], 'images': [...]}`",
+        "es": "un dict `{'messages': [...], 'images': [...]}`",
+        "zh": "dict `{'messages': [...], 'images': [...]}`",
+        "ja": "dict `{'messages': [...], 'images': [...]}`",
+    },
+    "type.comparison": {
+        "en": "a dict of `EvalResult`s such as `{'before': ..., 'SFT': ..., 'DPO': ...}`",
+        "es": "un dict de `EvalResult` como `{'before': ..., 'SFT': ..., 'DPO': ...}`",
+        "zh": "由 `EvalResult` 组成的 dict，例如 `{'before': ..., 'SFT': ..., 'DPO': ...}`",
+        "ja": "`{'before': ..., 'SFT': ..., 'DPO': ...}` のような `EvalResult` の dict",
+    },
+    # ------------------------------------------------------------------ formatted rows (🐢 🐕 🦁)
+    "finetuning.lesson.base_modified": {
+        "en": "the lesson's `model` now carries LoRA adapters: it was trained in place "
+        "(`finetune` and `train_dpo` wrap the model you pass). Keep `model` as the untouched base "
+        "and train a fresh copy: `sft_model, _ = load_vlm(MODEL, quantization=QUANTIZATION)`. "
+        "Re-run the notebook from the cell that loads the model.",
+        "es": "el `model` de la lección lleva ahora adaptadores LoRA: se entrenó en el sitio "
+        "(`finetune` y `train_dpo` envuelven el modelo que les pasas). Deja `model` como base intacta "
+        "y entrena una copia nueva: `sft_model, _ = load_vlm(MODEL, quantization=QUANTIZATION)`. "
+        "Vuelve a ejecutar el cuaderno desde la celda que carga el modelo.",
+        "zh": "课程的 `model` 现在带着 LoRA 适配器：它被原地训练了（`finetune` 和 `train_dpo` "
+        "会包装你传入的模型）。请让 `model` 保持为未改动的基座模型，训练一个新副本："
+        "`sft_model, _ = load_vlm(MODEL, quantization=QUANTIZATION)`。然后从加载模型的单元格起重新"
+        "运行笔记本。",
+        "ja": "レッスンの `model` に LoRA アダプタが付いています。その場で学習されました"
+        "（`finetune` と `train_dpo` は渡したモデルを包みます）。`model` は手つかずのベースのまま"
+        "にして、新しいコピーを学習してください: "
+        "`sft_model, _ = load_vlm(MODEL, quantization=QUANTIZATION)`。モデルを読み込むセルから"
+        "ノートブックを再実行してください。",
+    },
+    "finetuning.rows.empty": {
+        "en": "`{name}` has no rows.",
+        "es": "`{name}` no tiene filas.",
+        "zh": "`{name}` 没有任何行。",
+        "ja": "`{name}` に行がありません。",
+    },
+    "finetuning.rows.keys": {
+        "en": "row {index} has the keys {keys}; it is missing {missing}. A training row is "
+        "`{{'messages': [...turns...], 'images': [pictures]}}`, what trl's trainers expect.",
+        "es": "la fila {index} tiene las claves {keys}; le falta {missing}. Una fila de entrenamiento "
+        "es `{{'messages': [...turnos...], 'images': [imágenes]}}`, lo que esperan los trainers de trl.",
+        "zh": "第 {index} 行的键是 {keys}，缺少 {missing}。训练行的格式是 "
+        "`{{'messages': [...轮次...], 'images': [图片]}}`，这是 trl 训练器所需要的。",
+        "ja": "{index} 行目のキーは {keys} で、{missing} がありません。学習用の行は trl の "
+        "trainer が期待する `{{'messages': [...ターン...], 'images': [画像]}}` です。",
+    },
+    "finetuning.rows.messages_not_turns": {
+        "en": "row {index}: `messages` is a `{got}`; it should be a list of turns "
+        "(dicts with 'role' and 'content').",
+        "es": "fila {index}: `messages` es un `{got}`; debería ser una lista de turnos "
+        "(dicts con 'role' y 'content').",
+        "zh": "第 {index} 行：`messages` 是 `{got}`，应当是轮次的列表（含 'role' 和 'content' 的 dict）。",
+        "ja": "{index} 行目: `messages` が `{got}` です。ターン（'role' と 'content' を持つ dict）の"
+        "リストにしてください。",
+    },
+    "finetuning.rows.no_user_turn": {
+        "en": "row {index} has no user turn (roles: {roles}). The question and the image "
+        "placeholder go in a `{{'role': 'user', ...}}` turn.",
+        "es": "la fila {index} no tiene turno de usuario (roles: {roles}). La pregunta y el "
+        "marcador de imagen van en un turno `{{'role': 'user', ...}}`.",
+        "zh": "第 {index} 行没有 user 轮次（角色：{roles}）。问题和图片占位符放在 "
+        "`{{'role': 'user', ...}}` 轮次里。",
+        "ja": "{index} 行目にユーザーターンがありません（ロール: {roles}）。質問と画像の"
+        "プレースホルダーは `{{'role': 'user', ...}}` ターンに入れます。",
+    },
+    "finetuning.rows.image_in_message": {
+        "en": "row {index} puts the PIL picture inside the message. trl's vision trainers want a bare "
+        "placeholder `{{'type': 'image'}}` in the message and the picture itself in the row's "
+        "`images` list (a dataset column cannot store pictures inside the chat turns).",
+        "es": "la fila {index} mete la imagen PIL dentro del mensaje. Los trainers de visión de trl "
+        "quieren un marcador `{{'type': 'image'}}` en el mensaje y la imagen en la lista `images` de "
+        "la fila (una columna de dataset no puede guardar imágenes dentro de los turnos).",
+        "zh": "第 {index} 行把 PIL 图片放进了消息里。trl 的视觉训练器要求消息里只放占位符 "
+        "`{{'type': 'image'}}`，图片本身放进该行的 `images` 列表（数据集的列无法在对话轮次里存图片）。",
+        "ja": "{index} 行目は PIL 画像をメッセージの中に入れています。trl のビジョン trainer は"
+        "メッセージに `{{'type': 'image'}}` というプレースホルダーだけを置き、画像そのものは行の "
+        "`images` リストに入れることを求めます（データセットの列は会話ターンの中に画像を保存できません）。",
+    },
+    "finetuning.rows.images_not_list": {
+        "en": "row {index}: `images` is a `{got}`; make it a list of pictures, one per "
+        "`{{'type': 'image'}}` placeholder, e.g. `[row['image']]`.",
+        "es": "fila {index}: `images` es un `{got}`; debe ser una lista de imágenes, una por cada "
+        "marcador `{{'type': 'image'}}`, p. ej. `[row['image']]`.",
+        "zh": "第 {index} 行：`images` 是 `{got}`，应是图片列表，每个 `{{'type': 'image'}}` 占位符"
+        "对应一张，例如 `[row['image']]`。",
+        "ja": "{index} 行目: `images` が `{got}` です。`{{'type': 'image'}}` プレースホルダーごとに "
+        "1 枚の画像のリストにしてください（例: `[row['image']]`）。",
+    },
+    "finetuning.rows.no_placeholder": {
+        "en": "row {index} has no `{{'type': 'image'}}` placeholder in its messages, so the "
+        "processor has nowhere to put the picture's tokens: the model would train blind. Put one "
+        "before the question in the user turn.",
+        "es": "la fila {index} no tiene ningún marcador `{{'type': 'image'}}` en sus mensajes, así "
+        "que el procesador no sabe dónde poner los tokens de la imagen: el modelo entrenaría a "
+        "ciegas. Pon uno antes de la pregunta en el turno de usuario.",
+        "zh": "第 {index} 行的消息里没有 `{{'type': 'image'}}` 占位符，处理器不知道把图片 token "
+        "放在哪里：模型等于在看不见图的情况下训练。请在 user 轮次的问题前放一个占位符。",
+        "ja": "{index} 行目のメッセージに `{{'type': 'image'}}` プレースホルダーがないため、"
+        "プロセッサは画像トークンを置く場所がなく、モデルは画像を見ずに学習することになります。"
+        "ユーザーターンの質問の前に 1 つ置いてください。",
+    },
+    "finetuning.rows.image_count": {
+        "en": "row {index} has {placeholders} image placeholder(s) but {images} picture(s) in "
+        "`images`: the processor pairs them one for one.",
+        "es": "la fila {index} tiene {placeholders} marcador(es) de imagen pero {images} imagen(es) "
+        "en `images`: el procesador los empareja uno a uno.",
+        "zh": "第 {index} 行有 {placeholders} 个图片占位符，但 `images` 里有 {images} 张图片："
+        "处理器会一一对应地配对它们。",
+        "ja": "{index} 行目には画像プレースホルダーが {placeholders} 個ありますが、`images` には"
+        "画像が {images} 枚あります。プロセッサはこれらを 1 対 1 で対応させます。",
+    },
+    "finetuning.rows.not_a_picture": {
+        "en": "row {index}: `images` holds a `{got}`, not a PIL picture.",
+        "es": "fila {index}: `images` contiene un `{got}`, no una imagen PIL.",
+        "zh": "第 {index} 行：`images` 里是 `{got}`，不是 PIL 图片。",
+        "ja": "{index} 行目: `images` に PIL 画像ではなく `{got}` が入っています。",
+    },
+    "finetuning.rows.no_question": {
+        "en": "row {index}: the user turn has no question text. Add `{{'type': 'text', 'text': "
+        "question}}` after the image placeholder.",
+        "es": "fila {index}: el turno de usuario no tiene texto de pregunta. Añade `{{'type': "
+        "'text', 'text': question}}` después del marcador de imagen.",
+        "zh": "第 {index} 行：user 轮次里没有问题文本。请在图片占位符后加上 "
+        "`{{'type': 'text', 'text': question}}`。",
+        "ja": "{index} 行目: ユーザーターンに質問のテキストがありません。画像プレースホルダーの後に "
+        "`{{'type': 'text', 'text': question}}` を加えてください。",
+    },
+    "finetuning.rows.missing_answer": {
+        "en": "row {index} has no assistant turn, so the model never sees the answer: with the loss "
+        "on the answer only there is nothing to learn, and without masking it learns to repeat the "
+        "prompt (the bug of the widely copied smol-course recipe). End each conversation with "
+        "`{{'role': 'assistant', 'content': [{{'type': 'text', 'text': answer}}]}}`.",
+        "es": "la fila {index} no tiene turno del asistente, así que el modelo nunca ve la respuesta: "
+        "con la pérdida solo en la respuesta no hay nada que aprender, y sin máscara aprende a repetir "
+        "el prompt (el error de la receta de smol-course, muy copiada). Termina cada conversación con "
+        "`{{'role': 'assistant', 'content': [{{'type': 'text', 'text': answer}}]}}`.",
+        "zh": "第 {index} 行没有 assistant 轮次，所以模型从来看不到答案：损失只算在答案上时无物可学，"
+        "不做掩码时它会学着复述提示词（广为流传的 smol-course 配方正有这个 bug）。每段对话都应以 "
+        "`{{'role': 'assistant', 'content': [{{'type': 'text', 'text': answer}}]}}` 结尾。",
+        "ja": "{index} 行目に assistant ターンがないため、モデルは答えを一度も見ません。損失を答え"
+        "だけにかけると学ぶものがなく、マスクしないとプロンプトを繰り返すことを覚えます（広く"
+        "コピーされている smol-course のレシピのバグです）。各会話を "
+        "`{{'role': 'assistant', 'content': [{{'type': 'text', 'text': answer}}]}}` で終えてください。",
+    },
+    "finetuning.rows.answer_not_last": {
+        "en": "row {index} does not end with the assistant's answer (roles: {roles}). The answer is "
+        "the target: it comes last.",
+        "es": "la fila {index} no termina con la respuesta del asistente (roles: {roles}). La "
+        "respuesta es el objetivo: va al final.",
+        "zh": "第 {index} 行没有以 assistant 的答案结尾（角色：{roles}）。答案是训练目标，应放在最后。",
+        "ja": "{index} 行目が assistant の答えで終わっていません（ロール: {roles}）。答えは学習の"
+        "目標なので最後に置きます。",
+    },
+    "finetuning.rows.empty_answer": {
+        "en": "row {index}: the assistant turn has no text. It should hold the answer from the "
+        "dataset.",
+        "es": "fila {index}: el turno del asistente no tiene texto. Debe contener la respuesta del "
+        "dataset.",
+        "zh": "第 {index} 行：assistant 轮次里没有文本，应当是数据集里的答案。",
+        "ja": "{index} 行目: assistant ターンにテキストがありません。データセットの答えを入れてください。",
+    },
+    "finetuning.rows.different_questions": {
+        "en": "`{before}` and `{after}` were not measured on the same questions. Evaluate both models "
+        "on the same held-out split.",
+        "es": "`{before}` y `{after}` no se midieron sobre las mismas preguntas. Evalúa ambos "
+        "modelos con el mismo conjunto de prueba.",
+        "zh": "`{before}` 和 `{after}` 不是在同一批问题上测出来的。请在同一个留出测试集上评估两个模型。",
+        "ja": "`{before}` と `{after}` が同じ質問で測られていません。両方のモデルを同じ"
+        "テスト用データで評価してください。",
+    },
+    "finetuning.rows.same_model": {
+        "en": "`{before}` and `{after}` have exactly the same predictions: did you evaluate the same "
+        "model twice? Evaluate the trained model, e.g. `evaluate(trainer.model, processor, ...)`.",
+        "es": "`{before}` y `{after}` tienen exactamente las mismas predicciones: ¿evaluaste dos "
+        "veces el mismo modelo? Evalúa el modelo entrenado, p. ej. "
+        "`evaluate(trainer.model, processor, ...)`.",
+        "zh": "`{before}` 和 `{after}` 的预测完全相同：是不是把同一个模型评估了两次？请评估训练后的"
+        "模型，例如 `evaluate(trainer.model, processor, ...)`。",
+        "ja": "`{before}` と `{after}` の予測がまったく同じです。同じモデルを 2 回評価していませんか？"
+        "学習したモデルを評価してください（例: `evaluate(trainer.model, processor, ...)`）。",
+    },
+    # ------------------------------------------------------------------ 🐢 turtle (lesson 2)
+    "finetuning.turtle.passed": {
+        "en": "rows with the answer as the assistant turn, a collator that keeps only the answer in "
+        "the loss, {steps} logged losses ({first} → {last}), and held-out exact match {before} → "
+        "{after}.",
+        "es": "filas con la respuesta como turno del asistente, un collator que deja solo la "
+        "respuesta en la pérdida, {steps} pérdidas registradas ({first} → {last}) y exact match en "
+        "prueba {before} → {after}.",
+        "zh": "训练行以答案作为 assistant 轮次，collator 只让答案计入损失，记录了 {steps} 次损失"
+        "（{first} → {last}），留出集精确匹配率 {before} → {after}。",
+        "ja": "答えを assistant ターンに持つ行、答えだけを損失に残す collator、記録された損失 "
+        "{steps} 件（{first} → {last}）、テストの完全一致率 {before} → {after}。",
+    },
+    "finetuning.turtle.not_trained": {
+        "en": "`sft_trainer` has logged no training loss. Did the training run? `finetune(...)` "
+        "trains and returns the trainer.",
+        "es": "`sft_trainer` no ha registrado ninguna pérdida. ¿Se ejecutó el entrenamiento? "
+        "`finetune(...)` entrena y devuelve el trainer.",
+        "zh": "`sft_trainer` 没有记录任何训练损失。训练真的运行了吗？`finetune(...)` 会训练并返回 trainer。",
+        "ja": "`sft_trainer` に学習損失の記録がありません。学習は実行されましたか？"
+        "`finetune(...)` は学習して trainer を返します。",
+    },
+    "finetuning.turtle.collator_failed": {
+        "en": "the trainer's collator could not batch two of your rows (`{error_type}`: {error}).",
+        "es": "el collator del trainer no pudo agrupar dos de tus filas (`{error_type}`: {error}).",
+        "zh": "trainer 的 collator 无法把你的两行组成批次（`{error_type}`：{error}）。",
+        "ja": "trainer の collator があなたの 2 行をバッチにできませんでした（`{error_type}`: {error}）。",
+    },
+    "finetuning.turtle.no_labels": {
+        "en": "the trainer's collator makes batches without `labels`, so there is no target. Use "
+        "`VisionSFTCollator(processor)` (what `finetune` uses by default).",
+        "es": "el collator del trainer crea lotes sin `labels`, así que no hay objetivo. Usa "
+        "`VisionSFTCollator(processor)` (lo que usa `finetune` por defecto).",
+        "zh": "trainer 的 collator 生成的批次没有 `labels`，也就没有训练目标。请使用 "
+        "`VisionSFTCollator(processor)`（`finetune` 默认用的就是它）。",
+        "ja": "trainer の collator が `labels` のないバッチを作るため、学習の目標がありません。"
+        "`VisionSFTCollator(processor)`（`finetune` の既定）を使ってください。",
+    },
+    "finetuning.turtle.images_in_loss": {
+        "en": "{count} image tokens of batch row {row} have labels: the model is trained to predict "
+        "`<image>` placeholders. Mask everything but the answer with -100: "
+        "`VisionSFTCollator(processor)` does it (trl's default collator masks only the padding).",
+        "es": "{count} tokens de imagen de la fila {row} del lote tienen etiqueta: el modelo aprende "
+        "a predecir marcadores `<image>`. Enmascara con -100 todo salvo la respuesta: "
+        "`VisionSFTCollator(processor)` lo hace (el collator por defecto de trl solo enmascara el "
+        "relleno).",
+        "zh": "批次第 {row} 行有 {count} 个图片 token 带着标签：模型被训练去预测 `<image>` 占位符。"
+        "除答案外都应用 -100 掩码：`VisionSFTCollator(processor)` 会这样做（trl 默认的 collator "
+        "只掩码填充部分）。",
+        "ja": "バッチの {row} 行目で画像トークン {count} 個にラベルが付いています。モデルが "
+        "`<image>` プレースホルダーを予測するよう学習されてしまいます。答え以外はすべて -100 で"
+        "マスクしてください: `VisionSFTCollator(processor)` がそうします（trl の既定の collator は"
+        "パディングしかマスクしません）。",
+    },
+    "finetuning.turtle.prompt_in_loss": {
+        "en": "{count} prompt tokens (user text before `Assistant:`) of batch row {row} have labels: "
+        "the loss also teaches the model to write questions. Keep labels only on the answer "
+        "(`mask_prompt_labels`, used by `VisionSFTCollator`).",
+        "es": "{count} tokens del prompt (texto del usuario antes de `Assistant:`) de la fila {row} "
+        "tienen etiqueta: la pérdida también enseña al modelo a escribir preguntas. Deja etiquetas "
+        "solo en la respuesta (`mask_prompt_labels`, que usa `VisionSFTCollator`).",
+        "zh": "批次第 {row} 行有 {count} 个提示词 token（`Assistant:` 之前的用户文本）带着标签："
+        "损失也在教模型写问题。只给答案保留标签（`VisionSFTCollator` 使用的 `mask_prompt_labels`）。",
+        "ja": "バッチの {row} 行目でプロンプトのトークン（`Assistant:` より前のユーザーテキスト）"
+        "{count} 個にラベルが付いています。損失がモデルに質問の書き方まで教えてしまいます。"
+        "ラベルは答えだけに残してください（`VisionSFTCollator` が使う `mask_prompt_labels`）。",
+    },
+    "finetuning.turtle.nothing_learned_from": {
+        "en": "every label of batch row {row} is -100: no token counts in the loss, so training "
+        "learns nothing. The answer tokens must keep their ids as labels.",
+        "es": "todas las etiquetas de la fila {row} del lote son -100: ningún token cuenta en la "
+        "pérdida y el entrenamiento no aprende nada. Los tokens de la respuesta deben conservar su "
+        "id como etiqueta.",
+        "zh": "批次第 {row} 行的标签全是 -100：没有任何 token 计入损失，训练什么也学不到。"
+        "答案 token 的标签必须保留它们的 id。",
+        "ja": "バッチの {row} 行目のラベルがすべて -100 です。損失に入るトークンがなく、学習は"
+        "何も学びません。答えのトークンはラベルとして自分の id を保つ必要があります。",
+    },
+    "finetuning.turtle.answer_not_in_loss": {
+        "en": "the labels of batch row {row} keep {kept!r}, not the answer {answer!r}. The loss "
+        "should cover the assistant's answer.",
+        "es": "las etiquetas de la fila {row} del lote conservan {kept!r}, no la respuesta "
+        "{answer!r}. La pérdida debe cubrir la respuesta del asistente.",
+        "zh": "批次第 {row} 行的标签保留的是 {kept!r}，而不是答案 {answer!r}。损失应覆盖 assistant 的答案。",
+        "ja": "バッチの {row} 行目のラベルに残っているのは答え {answer!r} ではなく {kept!r} です。"
+        "損失は assistant の答えにかけてください。",
+    },
+    "finetuning.turtle.no_improvement": {
+        "en": "held-out exact match went {before} → {after}; fine-tuning should add at least "
+        "{margin}. Too few steps (`STEPS`), a learning rate far from the recipe's, or `after` "
+        "measured on the base model?",
+        "es": "el exact match en prueba pasó de {before} a {after}; el ajuste fino debería sumar al "
+        "menos {margin}. ¿Muy pocos pasos (`STEPS`), una tasa de aprendizaje lejos de la de la "
+        "receta, o `after` medido con el modelo base?",
+        "zh": "留出集精确匹配率从 {before} 变为 {after}；微调应至少提升 {margin}。是步数（`STEPS`）"
+        "太少、学习率偏离配方太多，还是 `after` 测的是基座模型？",
+        "ja": "テストの完全一致率は {before} → {after} でした。ファインチューニングで少なくとも "
+        "{margin} は上がるはずです。ステップ数（`STEPS`）が少なすぎる、学習率がレシピから"
+        "大きく外れている、あるいは `after` をベースモデルで測っていませんか？",
+    },
+    "finetuning.turtle.hint.1": {
+        "en": "Four steps: `format_dataset(charts['train'])` (rows with the answer as the assistant "
+        "turn), `evaluate(model, processor, charts['test'])` before training, `finetune(...)` on a "
+        "fresh copy of the model with `sft_recipe(METHOD, ...)`, then `evaluate` the trainer's model.",
+        "es": "Cuatro pasos: `format_dataset(charts['train'])` (filas con la respuesta como turno del "
+        "asistente), `evaluate(model, processor, charts['test'])` antes de entrenar, `finetune(...)` "
+        "sobre una copia nueva del modelo con `sft_recipe(METHOD, ...)`, y luego `evaluate` del modelo "
+        "del trainer.",
+        "zh": "四步：`format_dataset(charts['train'])`（以答案作为 assistant 轮次的训练行）；训练前 "
+        "`evaluate(model, processor, charts['test'])`；用 `sft_recipe(METHOD, ...)` 在模型的新副本上 "
+        "`finetune(...)`；最后 `evaluate` trainer 的模型。",
+        "ja": "4 ステップです: `format_dataset(charts['train'])`（答えを assistant ターンに持つ行）、"
+        "学習前に `evaluate(model, processor, charts['test'])`、モデルの新しいコピーに "
+        "`sft_recipe(METHOD, ...)` で `finetune(...)`、最後に trainer のモデルを `evaluate`。",
+    },
+    "finetuning.turtle.hint.2": {
+        "en": "`train_rows = format_dataset(charts['train'])`\n"
+        "`before = evaluate(model, processor, charts['test'])`\n"
+        "`sft_model, _ = load_vlm(MODEL, quantization=QUANTIZATION)`\n"
+        "`recipe = sft_recipe(METHOD, output_dir=str(WORK_DIR / 'sft'), max_steps=STEPS, "
+        "batch_size=BATCH_SIZE, learning_rate=LEARNING_RATE, image_splitting=IMAGE_SPLITTING)`\n"
+        "`sft_trainer = finetune(sft_model, processor, train_rows, recipe)`\n"
+        "`after = evaluate(sft_trainer.model, processor, charts['test'])`",
+        "es": "`train_rows = format_dataset(charts['train'])`\n"
+        "`before = evaluate(model, processor, charts['test'])`\n"
+        "`sft_model, _ = load_vlm(MODEL, quantization=QUANTIZATION)`\n"
+        "`recipe = sft_recipe(METHOD, output_dir=str(WORK_DIR / 'sft'), max_steps=STEPS, "
+        "batch_size=BATCH_SIZE, learning_rate=LEARNING_RATE, image_splitting=IMAGE_SPLITTING)`\n"
+        "`sft_trainer = finetune(sft_model, processor, train_rows, recipe)`\n"
+        "`after = evaluate(sft_trainer.model, processor, charts['test'])`",
+        "zh": "`train_rows = format_dataset(charts['train'])`\n"
+        "`before = evaluate(model, processor, charts['test'])`\n"
+        "`sft_model, _ = load_vlm(MODEL, quantization=QUANTIZATION)`\n"
+        "`recipe = sft_recipe(METHOD, output_dir=str(WORK_DIR / 'sft'), max_steps=STEPS, "
+        "batch_size=BATCH_SIZE, learning_rate=LEARNING_RATE, image_splitting=IMAGE_SPLITTING)`\n"
+        "`sft_trainer = finetune(sft_model, processor, train_rows, recipe)`\n"
+        "`after = evaluate(sft_trainer.model, processor, charts['test'])`",
+        "ja": "`train_rows = format_dataset(charts['train'])`\n"
+        "`before = evaluate(model, processor, charts['test'])`\n"
+        "`sft_model, _ = load_vlm(MODEL, quantization=QUANTIZATION)`\n"
+        "`recipe = sft_recipe(METHOD, output_dir=str(WORK_DIR / 'sft'), max_steps=STEPS, "
+        "batch_size=BATCH_SIZE, learning_rate=LEARNING_RATE, image_splitting=IMAGE_SPLITTING)`\n"
+        "`sft_trainer = finetune(sft_model, processor, train_rows, recipe)`\n"
+        "`after = evaluate(sft_trainer.model, processor, charts['test'])`",
+    },
+    # ------------------------------------------------------------------ 🐕 dog (lesson 2)
+    "finetuning.dog.passed": {
+        "en": "`format_row` turned {count} fresh rows into image placeholder + question → answer "
+        "conversations with their pictures, and held-out exact match went {before} → {after}.",
+        "es": "`format_row` convirtió {count} filas nuevas en conversaciones marcador de imagen + "
+        "pregunta → respuesta con sus imágenes, y el exact match en prueba pasó de {before} a {after}.",
+        "zh": "`format_row` 把 {count} 个新行转换成了“图片占位符 + 问题 → 答案”的对话并附上图片，"
+        "留出集精确匹配率 {before} → {after}。",
+        "ja": "`format_row` は新しい {count} 行を、画像付きの「画像プレースホルダー + 質問 → 答え」"
+        "の会話に変換しました。テストの完全一致率は {before} → {after} です。",
+    },
+    "finetuning.dog.wrong_column": {
+        "en": "`format_row` asked the row for column {column!r}, but this dataset's columns are "
+        "{columns}: here it is called {suggestion!r}. A new dataset means new column names.",
+        "es": "`format_row` pidió a la fila la columna {column!r}, pero las columnas de este dataset "
+        "son {columns}: aquí se llama {suggestion!r}. Otro dataset, otros nombres de columna.",
+        "zh": "`format_row` 向行索取列 {column!r}，但这个数据集的列是 {columns}：这里它叫 "
+        "{suggestion!r}。换了数据集，列名也会变。",
+        "ja": "`format_row` は行に列 {column!r} を求めましたが、このデータセットの列は {columns} "
+        "です。ここでは {suggestion!r} という名前です。データセットが変われば列名も変わります。",
+    },
+    "finetuning.dog.answer_in_user_turn": {
+        "en": "the answer {answer!r} is in the user turn and there is no assistant turn: the model "
+        "would read the answer instead of learning to say it. Put the answer in its own "
+        "`{{'role': 'assistant', ...}}` turn at the end.",
+        "es": "la respuesta {answer!r} está en el turno de usuario y no hay turno del asistente: el "
+        "modelo leería la respuesta en vez de aprender a decirla. Ponla en su propio turno "
+        "`{{'role': 'assistant', ...}}` al final.",
+        "zh": "答案 {answer!r} 在 user 轮次里，而且没有 assistant 轮次：模型只会读到答案，而不会学着"
+        "说出它。请把答案放进末尾单独的 `{{'role': 'assistant', ...}}` 轮次。",
+        "ja": "答え {answer!r} がユーザーターンにあり、assistant ターンがありません。モデルは答えを"
+        "言うことを学ばず、読むだけになります。答えは最後の独立した "
+        "`{{'role': 'assistant', ...}}` ターンに入れてください。",
+    },
+    "finetuning.dog.question_missing": {
+        "en": "the user turn should hold the row's question {question!r}; it holds {got!r}.",
+        "es": "el turno de usuario debería contener la pregunta de la fila {question!r}; contiene "
+        "{got!r}.",
+        "zh": "user 轮次应当包含该行的问题 {question!r}，实际是 {got!r}。",
+        "ja": "ユーザーターンには行の質問 {question!r} が入るはずですが、{got!r} が入っています。",
+    },
+    "finetuning.dog.wrong_answer": {
+        "en": "the assistant turn says {got!r}, but the row's answer is {expected!r}.",
+        "es": "el turno del asistente dice {got!r}, pero la respuesta de la fila es {expected!r}.",
+        "zh": "assistant 轮次写的是 {got!r}，但该行的答案是 {expected!r}。",
+        "ja": "assistant ターンは {got!r} ですが、行の答えは {expected!r} です。",
+    },
+    "finetuning.dog.wrong_picture": {
+        "en": "`images` should hold exactly the row's `picture` (it holds {count} picture(s), not "
+        "that one).",
+        "es": "`images` debería contener exactamente la `picture` de la fila (contiene {count} "
+        "imagen(es), no esa).",
+        "zh": "`images` 应当恰好是该行的 `picture`（现在有 {count} 张图片，且不是那张）。",
+        "ja": "`images` には行の `picture` がちょうど 1 枚入るはずです（今は {count} 枚で、"
+        "その画像ではありません）。",
+    },
+    "finetuning.dog.no_improvement": {
+        "en": "held-out exact match on shape positions went {before} → {after}; fine-tuning should "
+        "add at least {margin}. Did you train on the formatted shape rows, and evaluate the trained "
+        "model with `image_key='picture', question_key='question', answer_key='answer'`?",
+        "es": "el exact match en prueba sobre posiciones pasó de {before} a {after}; el ajuste fino "
+        "debería sumar al menos {margin}. ¿Entrenaste con las filas de formas formateadas y evaluaste "
+        "el modelo entrenado con `image_key='picture', question_key='question', answer_key='answer'`?",
+        "zh": "形状位置留出集的精确匹配率从 {before} 变为 {after}；微调应至少提升 {margin}。你是否用"
+        "格式化后的形状行训练，并用 `image_key='picture', question_key='question', "
+        "answer_key='answer'` 评估了训练后的模型？",
+        "ja": "形の位置のテスト完全一致率は {before} → {after} でした。少なくとも {margin} は"
+        "上がるはずです。整形した形の行で学習し、学習したモデルを `image_key='picture', "
+        "question_key='question', answer_key='answer'` で評価しましたか？",
+    },
+    "finetuning.dog.hint.1": {
+        "en": "Read the columns first (`shapes.column_names`): the picture is in `row['picture']`, "
+        "the question in `row['question']`, the answer in `row['answer']`. Return the same structure "
+        "as `format_vqa_row`: a user turn with `{'type': 'image'}` and the question, an assistant turn "
+        "with the answer, and `images=[picture]`.",
+        "es": "Lee primero las columnas (`shapes.column_names`): la imagen está en `row['picture']`, "
+        "la pregunta en `row['question']` y la respuesta en `row['answer']`. Devuelve la misma "
+        "estructura que `format_vqa_row`: un turno de usuario con `{'type': 'image'}` y la pregunta, "
+        "un turno del asistente con la respuesta, e `images=[picture]`.",
+        "zh": "先看列名（`shapes.column_names`）：图片在 `row['picture']`，问题在 `row['question']`，"
+        "答案在 `row['answer']`。返回与 `format_vqa_row` 相同的结构：user 轮次含 "
+        "`{'type': 'image'}` 和问题，assistant 轮次含答案，以及 `images=[picture]`。",
+        "ja": "まず列名（`shapes.column_names`）を確認しましょう。画像は `row['picture']`、質問は "
+        "`row['question']`、答えは `row['answer']` にあります。`format_vqa_row` と同じ構造を返します: "
+        "`{'type': 'image'}` と質問を持つユーザーターン、答えを持つ assistant ターン、"
+        "そして `images=[picture]`。",
+    },
+    "finetuning.dog.hint.2": {
+        "en": "`return {'messages': [{'role': 'user', 'content': [{'type': 'image'}, {'type': 'text', "
+        "'text': row['question']}]}, {'role': 'assistant', 'content': [{'type': 'text', 'text': "
+        "row['answer']}]}], 'images': [row['picture']]}`; then `finetune` a fresh model on "
+        "`[format_row(row) for row in shapes_train]` and `evaluate(..., image_key='picture', "
+        "question_key='question', answer_key='answer')` before and after.",
+        "es": "`return {'messages': [{'role': 'user', 'content': [{'type': 'image'}, {'type': 'text', "
+        "'text': row['question']}]}, {'role': 'assistant', 'content': [{'type': 'text', 'text': "
+        "row['answer']}]}], 'images': [row['picture']]}`; después `finetune` de un modelo nuevo con "
+        "`[format_row(row) for row in shapes_train]` y `evaluate(..., image_key='picture', "
+        "question_key='question', answer_key='answer')` antes y después.",
+        "zh": "`return {'messages': [{'role': 'user', 'content': [{'type': 'image'}, {'type': 'text', "
+        "'text': row['question']}]}, {'role': 'assistant', 'content': [{'type': 'text', 'text': "
+        "row['answer']}]}], 'images': [row['picture']]}`；然后在 "
+        "`[format_row(row) for row in shapes_train]` 上 `finetune` 一个新模型，并在前后用 "
+        "`evaluate(..., image_key='picture', question_key='question', answer_key='answer')` 评估。",
+        "ja": "`return {'messages': [{'role': 'user', 'content': [{'type': 'image'}, {'type': 'text', "
+        "'text': row['question']}]}, {'role': 'assistant', 'content': [{'type': 'text', 'text': "
+        "row['answer']}]}], 'images': [row['picture']]}`。続いて新しいモデルを "
+        "`[format_row(row) for row in shapes_train]` で `finetune` し、前後で "
+        "`evaluate(..., image_key='picture', question_key='question', answer_key='answer')` します。",
+    },
+    # ------------------------------------------------------------------ 🦁 lion (lesson 2)
+    "finetuning.lion.passed": {
+        "en": "{count} preference pairs (chosen = the right answer, rejected = the model's own "
+        "answer on its {mistakes} checked mistakes), reward accuracy {reward}, and the comparison "
+        "{table}.",
+        "es": "{count} pares de preferencia (chosen = la respuesta correcta, rejected = la respuesta "
+        "del propio modelo en sus {mistakes} errores comprobados), reward accuracy {reward} y la "
+        "comparación {table}.",
+        "zh": "{count} 个偏好对（chosen = 正确答案，rejected = 模型在被核对的 {mistakes} 个错误上自己"
+        "给出的答案），奖励准确率 {reward}，对比：{table}。",
+        "ja": "選好ペア {count} 組（chosen = 正解、rejected = 確認した {mistakes} 件の誤りでモデル"
+        "自身が出した答え）、報酬の正解率 {reward}、比較: {table}。",
+    },
+    "finetuning.lion.keys": {
+        "en": "preference row {index} has the keys {keys}; it is missing {missing}. trl's DPO rows "
+        "are `{{'images', 'prompt', 'chosen', 'rejected'}}`.",
+        "es": "la fila de preferencia {index} tiene las claves {keys}; le falta {missing}. Las filas "
+        "DPO de trl son `{{'images', 'prompt', 'chosen', 'rejected'}}`.",
+        "zh": "偏好行 {index} 的键是 {keys}，缺少 {missing}。trl 的 DPO 行是 "
+        "`{{'images', 'prompt', 'chosen', 'rejected'}}`。",
+        "ja": "選好データの {index} 行目のキーは {keys} で、{missing} がありません。trl の DPO の行は "
+        "`{{'images', 'prompt', 'chosen', 'rejected'}}` です。",
+    },
+    "finetuning.lion.prompt_not_turns": {
+        "en": "preference row {index}: `prompt` is a `{got}`; for a vision model it is a list of "
+        "turns whose user turn holds a `{{'type': 'image'}}` placeholder and the question.",
+        "es": "fila de preferencia {index}: `prompt` es un `{got}`; para un modelo de visión es una "
+        "lista de turnos cuyo turno de usuario tiene un marcador `{{'type': 'image'}}` y la pregunta.",
+        "zh": "偏好行 {index}：`prompt` 是 `{got}`；对视觉模型来说，它应是轮次列表，其 user 轮次含 "
+        "`{{'type': 'image'}}` 占位符和问题。",
+        "ja": "選好データの {index} 行目: `prompt` が `{got}` です。ビジョンモデルでは、ユーザー"
+        "ターンに `{{'type': 'image'}}` プレースホルダーと質問を持つターンのリストにします。",
+    },
+    "finetuning.lion.answer_in_prompt": {
+        "en": "preference row {index}: the prompt ends with an assistant turn. The answers belong in "
+        "`chosen` and `rejected`, the prompt stops at the user's question.",
+        "es": "fila de preferencia {index}: el prompt termina con un turno del asistente. Las "
+        "respuestas van en `chosen` y `rejected`; el prompt acaba en la pregunta del usuario.",
+        "zh": "偏好行 {index}：prompt 以 assistant 轮次结尾。答案应放在 `chosen` 和 `rejected` 里，"
+        "prompt 到用户的问题为止。",
+        "ja": "選好データの {index} 行目: prompt が assistant ターンで終わっています。答えは "
+        "`chosen` と `rejected` に入れ、prompt はユーザーの質問で止めます。",
+    },
+    "finetuning.lion.answers_not_turns": {
+        "en": "preference row {index}: `chosen` and `rejected` should each be an assistant turn, "
+        "`[{{'role': 'assistant', 'content': [{{'type': 'text', 'text': ...}}]}}]` (or a string).",
+        "es": "fila de preferencia {index}: `chosen` y `rejected` deben ser cada uno un turno del "
+        "asistente, `[{{'role': 'assistant', 'content': [{{'type': 'text', 'text': ...}}]}}]` "
+        "(o una cadena).",
+        "zh": "偏好行 {index}：`chosen` 和 `rejected` 都应是一个 assistant 轮次，"
+        "`[{{'role': 'assistant', 'content': [{{'type': 'text', 'text': ...}}]}}]`（或字符串）。",
+        "ja": "選好データの {index} 行目: `chosen` と `rejected` はそれぞれ assistant ターン "
+        "`[{{'role': 'assistant', 'content': [{{'type': 'text', 'text': ...}}]}}]`（または文字列）"
+        "にしてください。",
+    },
+    "finetuning.lion.rejected_equals_chosen": {
+        "en": "preference row {index}: chosen and rejected are the same answer ({answer!r}), so "
+        "the pair teaches nothing. Where the model was right, reject a plausible wrong answer.",
+        "es": "fila de preferencia {index}: chosen y rejected son la misma respuesta ({answer!r}), "
+        "así que el par no enseña nada. Donde el modelo acertó, rechaza una respuesta errónea "
+        "plausible.",
+        "zh": "偏好行 {index}：chosen 和 rejected 是同一个答案（{answer!r}），这个偏好对什么也教不了。"
+        "模型答对的地方，请拒绝一个看似合理的错误答案。",
+        "ja": "選好データの {index} 行目: chosen と rejected が同じ答え（{answer!r}）なので、この"
+        "ペアからは何も学べません。モデルが正解した行では、もっともらしい誤答を rejected にします。",
+    },
+    "finetuning.lion.unknown_row": {
+        "en": "preference row {index} (question {question!r}) is not one of the `dpo_charts` "
+        "questions. Build the pairs from `dpo_charts`.",
+        "es": "la fila de preferencia {index} (pregunta {question!r}) no es una de las preguntas de "
+        "`dpo_charts`. Construye los pares a partir de `dpo_charts`.",
+        "zh": "偏好行 {index}（问题 {question!r}）不在 `dpo_charts` 的问题里。请用 `dpo_charts` 构建偏好对。",
+        "ja": "選好データの {index} 行目（質問 {question!r}）は `dpo_charts` の質問ではありません。"
+        "`dpo_charts` からペアを作ってください。",
+    },
+    "finetuning.lion.chosen_not_answer": {
+        "en": "preference row {index}: chosen is {chosen!r} but the right answer is {expected!r}. "
+        "Chosen is the answer you want (the label), rejected the one you do not: swapped?",
+        "es": "fila de preferencia {index}: chosen es {chosen!r} pero la respuesta correcta es "
+        "{expected!r}. Chosen es la respuesta que quieres (la etiqueta) y rejected la que no: "
+        "¿están intercambiadas?",
+        "zh": "偏好行 {index}：chosen 是 {chosen!r}，但正确答案是 {expected!r}。chosen 是你想要的"
+        "答案（标签），rejected 是你不想要的：是不是弄反了？",
+        "ja": "選好データの {index} 行目: chosen は {chosen!r} ですが正解は {expected!r} です。"
+        "chosen は望む答え（ラベル）、rejected は望まない答えです。逆になっていませんか？",
+    },
+    "finetuning.lion.rejected_not_mistakes": {
+        "en": "the rejected answers are not the model's own mistakes: on row {index} the model says "
+        "{said!r} (wrong) but rejected is {rejected!r} ({agree} of {mistakes} mistakes match). Ask "
+        "the base `model` and reject what it really says where it is wrong: `make_preference_rows` "
+        "does that.",
+        "es": "las respuestas rechazadas no son los errores del propio modelo: en la fila {index} el "
+        "modelo dice {said!r} (mal) pero rejected es {rejected!r} (coinciden {agree} de {mistakes} "
+        "errores). Pregunta al `model` base y rechaza lo que realmente dice cuando se equivoca: "
+        "`make_preference_rows` lo hace.",
+        "zh": "rejected 答案不是模型自己的错误：第 {index} 行模型回答 {said!r}（错误），但 rejected "
+        "是 {rejected!r}（{mistakes} 个错误中只有 {agree} 个对得上）。请询问基座 `model`，在它答错的"
+        "地方拒绝它真正给出的答案：`make_preference_rows` 就是这样做的。",
+        "ja": "rejected の答えがモデル自身の誤りではありません。{index} 行目でモデルは {said!r}"
+        "（誤り）と答えますが、rejected は {rejected!r} です（誤り {mistakes} 件中 {agree} 件が"
+        "一致）。ベースの `model` に質問し、間違えた行ではモデルが実際に言った答えを rejected に"
+        "してください: `make_preference_rows` がそうします。",
+    },
+    "finetuning.lion.not_trained": {
+        "en": "`dpo_trainer` has logged no `rewards/accuracies`: did DPO training run? "
+        "`train_dpo(...)` trains and returns the trainer.",
+        "es": "`dpo_trainer` no ha registrado `rewards/accuracies`: ¿se ejecutó el entrenamiento "
+        "DPO? `train_dpo(...)` entrena y devuelve el trainer.",
+        "zh": "`dpo_trainer` 没有记录 `rewards/accuracies`：DPO 训练运行了吗？`train_dpo(...)` "
+        "会训练并返回 trainer。",
+        "ja": "`dpo_trainer` に `rewards/accuracies` の記録がありません。DPO の学習は実行されましたか？"
+        "`train_dpo(...)` は学習して trainer を返します。",
+    },
+    "finetuning.lion.low_reward_accuracy": {
+        "en": "reward accuracy is {accuracy}: the trained model does not yet prefer the chosen "
+        "answers over the rejected ones more often than a coin. More `DPO_STEPS`, or check that "
+        "chosen and rejected are not swapped.",
+        "es": "la reward accuracy es {accuracy}: el modelo entrenado aún no prefiere las respuestas "
+        "chosen a las rejected más a menudo que una moneda. Más `DPO_STEPS`, o comprueba que chosen "
+        "y rejected no estén intercambiadas.",
+        "zh": "奖励准确率为 {accuracy}：训练后的模型偏好 chosen 胜过 rejected 的频率还不如抛硬币。"
+        "增加 `DPO_STEPS`，或检查 chosen 与 rejected 是否弄反。",
+        "ja": "報酬の正解率が {accuracy} です。学習したモデルが chosen を rejected より好む頻度が"
+        "コイン投げ以下です。`DPO_STEPS` を増やすか、chosen と rejected が逆でないか確認して"
+        "ください。",
+    },
+    "finetuning.lion.comparison_incomplete": {
+        "en": "`comparison` has {names}; it needs the base model, SFT and DPO on the same questions "
+        "(missing: {missing}), e.g. `{{'before': before, 'SFT': after, 'DPO': dpo_after}}`.",
+        "es": "`comparison` tiene {names}; necesita el modelo base, SFT y DPO con las mismas "
+        "preguntas (falta: {missing}), p. ej. `{{'before': before, 'SFT': after, 'DPO': dpo_after}}`.",
+        "zh": "`comparison` 里有 {names}；它需要基座模型、SFT 和 DPO 在同一批问题上的结果"
+        "（缺少：{missing}），例如 `{{'before': before, 'SFT': after, 'DPO': dpo_after}}`。",
+        "ja": "`comparison` には {names} があります。同じ質問でのベースモデル・SFT・DPO の結果が"
+        "必要です（不足: {missing}）。例: `{{'before': before, 'SFT': after, 'DPO': dpo_after}}`。",
+    },
+    "finetuning.lion.hint.1": {
+        "en": "`make_preference_rows(model, processor, dpo_charts)` asks the base model every "
+        "question and returns (rows, share of mistakes): chosen = the label, rejected = the model's "
+        "own wrong answer (or a plausible wrong one where it was right). Train a fresh model with "
+        "`train_dpo(..., dpo_config(max_steps=DPO_STEPS, ...))`, read `reward_accuracy(...)` from "
+        "its `state.log_history`, and evaluate it on `charts['test']`.",
+        "es": "`make_preference_rows(model, processor, dpo_charts)` pregunta al modelo base cada "
+        "pregunta y devuelve (filas, proporción de errores): chosen = la etiqueta, rejected = la "
+        "respuesta errónea del propio modelo (o una errónea plausible donde acertó). Entrena un "
+        "modelo nuevo con `train_dpo(..., dpo_config(max_steps=DPO_STEPS, ...))`, lee "
+        "`reward_accuracy(...)` de su `state.log_history` y evalúalo en `charts['test']`.",
+        "zh": "`make_preference_rows(model, processor, dpo_charts)` 会向基座模型提出每个问题，返回"
+        "（行，错误比例）：chosen = 标签，rejected = 模型自己的错误答案（答对时用一个看似合理的错误"
+        "答案）。用 `train_dpo(..., dpo_config(max_steps=DPO_STEPS, ...))` 训练一个新模型，从它的 "
+        "`state.log_history` 读出 `reward_accuracy(...)`，并在 `charts['test']` 上评估。",
+        "ja": "`make_preference_rows(model, processor, dpo_charts)` はベースモデルに全質問をして"
+        "（行, 誤りの割合）を返します: chosen = ラベル、rejected = モデル自身の誤答（正解した行では"
+        "もっともらしい誤答）。新しいモデルを `train_dpo(..., dpo_config(max_steps=DPO_STEPS, ...))` "
+        "で学習し、その `state.log_history` から `reward_accuracy(...)` を読み、`charts['test']` "
+        "で評価します。",
+    },
+    "finetuning.lion.hint.2": {
+        "en": "`preference_rows, mistake_share = make_preference_rows(model, processor, dpo_charts)`\n"
+        "`dpo_model, _ = load_vlm(MODEL)`\n"
+        "`dpo_trainer = train_dpo(dpo_model, processor, preference_rows, dpo_config("
+        "output_dir=str(WORK_DIR / 'dpo'), max_steps=DPO_STEPS, batch_size=8))`\n"
+        "`dpo_after = evaluate(dpo_trainer.model, processor, charts['test'])`\n"
+        "`comparison = {'before': before, 'SFT': after, 'DPO': dpo_after}`",
+        "es": "`preference_rows, mistake_share = make_preference_rows(model, processor, dpo_charts)`\n"
+        "`dpo_model, _ = load_vlm(MODEL)`\n"
+        "`dpo_trainer = train_dpo(dpo_model, processor, preference_rows, dpo_config("
+        "output_dir=str(WORK_DIR / 'dpo'), max_steps=DPO_STEPS, batch_size=8))`\n"
+        "`dpo_after = evaluate(dpo_trainer.model, processor, charts['test'])`\n"
+        "`comparison = {'before': before, 'SFT': after, 'DPO': dpo_after}`",
+        "zh": "`preference_rows, mistake_share = make_preference_rows(model, processor, dpo_charts)`\n"
+        "`dpo_model, _ = load_vlm(MODEL)`\n"
+        "`dpo_trainer = train_dpo(dpo_model, processor, preference_rows, dpo_config("
+        "output_dir=str(WORK_DIR / 'dpo'), max_steps=DPO_STEPS, batch_size=8))`\n"
+        "`dpo_after = evaluate(dpo_trainer.model, processor, charts['test'])`\n"
+        "`comparison = {'before': before, 'SFT': after, 'DPO': dpo_after}`",
+        "ja": "`preference_rows, mistake_share = make_preference_rows(model, processor, dpo_charts)`\n"
+        "`dpo_model, _ = load_vlm(MODEL)`\n"
+        "`dpo_trainer = train_dpo(dpo_model, processor, preference_rows, dpo_config("
+        "output_dir=str(WORK_DIR / 'dpo'), max_steps=DPO_STEPS, batch_size=8))`\n"
+        "`dpo_after = evaluate(dpo_trainer.model, processor, charts['test'])`\n"
+        "`comparison = {'before': before, 'SFT': after, 'DPO': dpo_after}`",
+    },
 }
 
 # Hints are shown verbatim (never formatted), so their braces are literal.
-VERBATIM_PREFIXES = ("turtle.hint.", "dog.hint.", "lion.hint.")
+VERBATIM_PREFIXES = (
+    "turtle.hint.",
+    "dog.hint.",
+    "lion.hint.",
+    "finetuning.turtle.hint.",
+    "finetuning.dog.hint.",
+    "finetuning.lion.hint.",
+)
 
 
 def available_languages() -> tuple[str, ...]:

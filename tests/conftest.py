@@ -20,3 +20,17 @@ def tiny_video():
     from course_utils.loading import load_vlm
 
     return load_vlm("tiny-video")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked `gpu` are reported as skipped (not run, never passed) when CUDA is unavailable."""
+    gpu_items = [item for item in items if item.get_closest_marker("gpu")]
+    if not gpu_items:
+        return
+    import torch
+
+    if torch.cuda.is_available():
+        return
+    reason = "NOT RUN: needs a CUDA GPU (torch.cuda.is_available() is False); run `pytest -m gpu` on a GPU"
+    for item in gpu_items:
+        item.add_marker(pytest.mark.skip(reason=reason))

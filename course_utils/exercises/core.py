@@ -18,6 +18,7 @@ SOLUTIONS_ENV = "COURSE_SOLUTIONS_DIR"
 SOLUTIONS_URL = "https://github.com/smolvlm-course/smolvlm-course/blob/main/solutions"
 PASSED, FAILED, NOT_ATTEMPTED = "passed", "failed", "not_attempted"
 ICONS = {PASSED: "✅", FAILED: "❌", NOT_ATTEMPTED: "⏳"}
+SHARED_PREFIXES = ("core.", "type.")
 
 
 class Failure(Exception):
@@ -116,10 +117,19 @@ def type_name(value) -> str:
 class Lesson:
     """What the checks of one lesson share: its name and the model they ask."""
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, catalogue_prefix: str = "") -> None:
         self.name = name
+        # Lessons reuse exercise names (turtle, dog, lion): a prefix such as "finetuning." keeps
+        # their catalogue entries apart while outcomes still record "turtle.passed" and the like.
+        self.catalogue_prefix = catalogue_prefix
         self.model = None
         self.processor = None
+
+    def message_key(self, code: str) -> str:
+        """The catalogue key of a message code: shared `core.` / `type.` codes are not prefixed."""
+        if code.startswith(SHARED_PREFIXES):
+            return code
+        return self.catalogue_prefix + code
 
     def setup(self, model, processor, language: str | None = None) -> None:
         """Give the checks the model and processor the notebook uses (and the feedback language)."""
@@ -174,9 +184,8 @@ class Exercise:
         note = ""
         if level > self.hint_count:
             note, level = t("core.no_more_hints", count=self.hint_count) + "\n\n", self.hint_count
-        show(
-            f"💡 **{t('core.label.hint')} {level}** ({self.title}): {note}{t(f'{self.name}.hint.{level}')}"
-        )
+        hint = t(self.lesson.message_key(f"{self.name}.hint.{level}"))
+        show(f"💡 **{t('core.label.hint')} {level}** ({self.title}): {note}{hint}")
 
     def solution(self) -> None:
         """Show the reference solution from `solutions/<lesson>/<exercise>.py`."""
@@ -220,7 +229,7 @@ class Exercise:
 
     def _render(self, status: str, code: str, fields: dict) -> str:
         label = t(f"core.label.{status}")
-        return f"{ICONS[status]} **{label}** ({self.title}): {t(code, **fields)}"
+        return f"{ICONS[status]} **{label}** ({self.title}): {t(self.lesson.message_key(code), **fields)}"
 
 
 def _short(error: Exception, limit: int = 300) -> str:

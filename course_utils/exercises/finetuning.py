@@ -1,0 +1,464 @@
+"""Exercises of lesson 2 (fine-tuning): 🐢 SFT on chart questions, 🐕 a dataset with other columns,
+🦁 DPO built from the model's own mistakes.
+
+In the notebook: `from course_utils.exercises import finetuning as ex`, `ex.setup(model, processor)`
+(the untouched base model), then `ex.turtle.check(train_rows, sft_trainer, before, after)`,
+`ex.dog.check(format_row, shape_before, shape_after)` and
+`ex.lion.check(preference_rows, dpo_trainer, comparison, source=dpo_charts)`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import numpy as np
+
+from course_utils.exercises.core import Exercise, Failure, Lesson, type_name
+
+LESSON = Lesson("02_vlm_finetuning", catalogue_prefix="finetuning.")
+setup = LESSON.setup
+
+ROWS_TO_CHECK = 8  # formatted rows looked at by the structure checks
+TURTLE_MARGIN = 0.2  # exact-match gain (absolute) that counts as "the model learned the charts"
+DOG_MARGIN = 0.15  # exact-match gain on held-out shape-position questions
+DOG_SEED = 7070  # fresh rows for the learner's `format_row`, unlike the lesson's own
+DOG_ROWS = 6
+LION_ROWS_ASKED = 96  # preference rows whose rejected answer is compared with the model's own
+LION_AGREEMENT = 0.9  # share of the model's mistakes that must be the rejected answers
+# Columns a ChartQA-style formatter asks for, and the shape-position column holding the same thing.
+COLUMN_RENAMES = {
+    "image": "picture",
+    "images": "picture",
+    "img": "picture",
+    "query": "question",
+    "label": "answer",
+    "labels": "answer",
+}
+
+
+def _t(key: str) -> str:
+    from course_utils.i18n import t
+
+    return t(key)
+
+
+def _normalise(text) -> str:
+    from course_utils.evaluation import normalise_answer
+
+    return normalise_answer(text)
+
+
+# ----------------------------------------------------------------------------- shared checks
+
+
+def base_is_untouched(lesson: Lesson) -> None:
+    """The lesson's `model` must stay the base: LoRA adapters injected into it change every later cell."""
+    model, _ = lesson.require_model()
+    if any("lora_" in name for name, _ in model.named_modules()):
+        raise Failure("lesson.base_modified")
+
+
+def as_rows(value, name: str, limit: int | None = None) -> list[dict]:
+    """The first `limit` rows of a `datasets.Dataset` or a list of dicts, as plain dicts."""
+    import datasets
+
+    if isinstance(value, datasets.Dataset):
+        count = len(value) if limit is None else min(limit, len(value))
+        rows = [value[index] for index in range(count)]
+    elif isinstance(value, (list, tuple)):
+        rows = list(value if limit is None else value[:limit])
+    else:
+        raise Failure("core.wrong_type", name=name, got=type_name(value), expected=_t("type.rows"))
+    if not rows:
+        raise Failure("rows.empty", name=name)
+    for index, row in enumerate(rows):
+        if not isinstance(row, dict):
+            raise Failure("core.wrong_type", name=f"{name}[{index}]", got=type_name(row),
+                          expected=_t("type.rows"))
+    return rows
+
+
+def _is_picture(value) -> bool:
+    from PIL import Image
+
+    return isinstance(value, Image.Image)
+
+
+def _parts(turn) -> list[dict]:
+    content = turn.get("content") if isinstance(turn, dict) else None
+    if isinstance(content, str):
+        return [{"type": "text", "text": content}]
+    return [part for part in (content or []) if isinstance(part, dict)]
+
+
+def _texts(turn) -> list[str]:
+    return [part.get("text") or "" for part in _parts(turn) if part.get("type") == "text"]
+
+
+def _placeholders(turns) -> list[dict]:
+    return [part for turn in turns for part in _parts(turn) if part.get("type") == "image"]
+
+
+def check_image_parts(turns, images, index: int) -> None:
+    """`{"type": "image"}` placeholders in the messages, pictures in `images`, one for one."""
+    placeholders = _placeholders(turns)
+    if any(_is_picture(part.get("image")) for part in placeholders):
+        raise Failure("rows.image_in_message", index=index)
+    if not isinstance(images, (list, tuple)):
+        raise Failure("rows.images_not_list", index=index, got=type_name(images))
+    if not placeholders:
+        raise Failure("rows.no_placeholder", index=index)
+    if len(placeholders) != len(images):
+        raise Failure("rows.image_count", index=index, placeholders=len(placeholders), images=len(images))
+    for image in images:
+        if not _is_picture(image):
+            raise Failure("rows.not_a_picture", index=index, got=type_name(image))
+
+
+def check_conversation_row(row: dict, index: int) -> tuple[str, str]:
+    """A training row `{"messages", "images"}`: returns (question, answer) or raises a Failure."""
+    missing = [key for key in ("messages", "images") if key not in row]
+    if missing:
+        raise Failure("rows.keys", index=index, keys=sorted(row), missing=missing)
+    messages = row["messages"]
+    if not isinstance(messages, (list, tuple)) or not all(isinstance(turn, dict) for turn in messages):
+        raise Failure("rows.messages_not_turns", index=index, got=type_name(messages))
+    roles = [turn.get("role") for turn in messages]
+    users = [turn for turn in messages if turn.get("role") == "user"]
+    if not users:
+        raise Failure("rows.no_user_turn", index=index, roles=roles)
+    check_image_parts(messages, row["images"], index)
+    question = " ".join(text for text in _texts(users[-1]) if text.strip()).strip()
+    if not question:
+        raise Failure("rows.no_question", index=index)
+    if "assistant" not in roles:
+        raise Failure("rows.missing_answer", index=index)
+    if roles[-1] != "assistant":
+        raise Failure("rows.answer_not_last", index=index, roles=roles)
+    answer = " ".join(_texts(messages[-1])).strip()
+    if not answer:
+        raise Failure("rows.empty_answer", index=index)
+    return question, answer
+
+
+def check_eval_result(value, name: str):
+    if not all(hasattr(value, attribute) for attribute in ("exact", "n", "predictions", "targets")):
+        raise Failure("core.wrong_type", name=name, got=type_name(value), expected=_t("type.eval_result"))
+    return value
+
+
+def check_improvement(before, after, names: tuple[str, str], margin: float, exercise: str) -> None:
+    """`after` evaluates another model on the same questions, and is clearly better than `before`."""
+    check_eval_result(before, names[0])
+    check_eval_result(after, names[1])
+    if before.n != after.n or list(before.targets) != list(after.targets):
+        raise Failure("rows.different_questions", before=names[0], after=names[1])
+    if before is after or list(before.predictions) == list(after.predictions):
+        raise Failure("rows.same_model", before=names[0], after=names[1])
+    if after.exact < before.exact + margin:
+        raise Failure(
+            f"{exercise}.no_improvement",
+            before=f"{before.exact:.0%}",
+            after=f"{after.exact:.0%}",
+            margin=f"{margin:.0%}",
+        )
+
+
+def _losses(trainer, name: str) -> list[float]:
+    state = getattr(trainer, "state", None)
+    history = getattr(state, "log_history", None)
+    if history is None:
+        raise Failure("core.wrong_type", name=name, got=type_name(trainer), expected=_t("type.trainer"))
+    return [entry["loss"] for entry in history if "loss" in entry]
+
+
+# ----------------------------------------------------------------------------- 🐢 turtle
+
+
+def _label_problems(batch, processor, answers: list[str]) -> tuple[str, dict] | None:
+    """What is wrong with a collated batch's labels (code, fields), or None when only answers count."""
+    input_ids, labels = batch.get("input_ids"), batch.get("labels")
+    if labels is None:
+        return "turtle.no_labels", {}
+    tokenizer = processor.tokenizer
+    image_id = tokenizer.convert_tokens_to_ids("<image>")
+    header = tokenizer.encode("\nAssistant:", add_special_tokens=False)
+    for row, (ids, row_labels) in enumerate(zip(input_ids.tolist(), labels.tolist())):
+        kept_images = sum(1 for token, label in zip(ids, row_labels) if token == image_id and label != -100)
+        if kept_images:
+            return "turtle.images_in_loss", {"count": kept_images, "row": row}
+        width = len(header)
+        starts = [i + width for i in range(len(ids) - width + 1) if ids[i : i + width] == header]
+        prompt_end = starts[0] if starts else len(ids)
+        prompt_kept = sum(1 for label in row_labels[:prompt_end] if label != -100)
+        if prompt_kept:
+            return "turtle.prompt_in_loss", {"count": prompt_kept, "row": row}
+        kept = [label for label in row_labels if label != -100]
+        if not kept:
+            return "turtle.nothing_learned_from", {"row": row}
+        decoded = tokenizer.decode(kept, skip_special_tokens=True).strip()
+        if _normalise(answers[row]) not in _normalise(decoded):
+            return "turtle.answer_not_in_loss", {"row": row, "kept": decoded, "answer": answers[row]}
+    return None
+
+
+class Turtle(Exercise):
+    """Chart rows formatted with the answer, LoRA fine-tuning, and accuracy before/after."""
+
+    name, emoji = "turtle", "🐢"
+    value_names = ("train_rows", "sft_trainer", "before", "after")
+
+    def verify(self, train_rows, sft_trainer, before, after) -> dict:
+        base_is_untouched(self.lesson)
+        _, processor = self.lesson.require_model()
+        rows = as_rows(train_rows, "train_rows", ROWS_TO_CHECK)
+        answers = [check_conversation_row(row, index)[1] for index, row in enumerate(rows)]
+        losses = _losses(sft_trainer, "sft_trainer")
+        if not losses:
+            raise Failure("turtle.not_trained")
+        collator = getattr(sft_trainer, "data_collator", None)
+        if not callable(collator):
+            raise Failure("core.wrong_type", name="sft_trainer", got=type_name(sft_trainer),
+                          expected=_t("type.trainer"))
+        try:
+            batch = collator(rows[:2])
+        except Exception as error:
+            raise Failure(
+                "turtle.collator_failed", error_type=type_name(error), error=str(error)[:300]
+            ) from None
+        problem = _label_problems(batch, processor, answers[:2])
+        if problem:
+            raise Failure(problem[0], **problem[1])
+        check_improvement(before, after, ("before", "after"), TURTLE_MARGIN, "turtle")
+        return {
+            "before": f"{before.exact:.0%}",
+            "after": f"{after.exact:.0%}",
+            "steps": len(losses),
+            "first": f"{losses[0]:.2f}",
+            "last": f"{losses[-1]:.2f}",
+        }
+
+
+# ----------------------------------------------------------------------------- 🐕 dog
+
+
+def fresh_shape_rows(count: int = DOG_ROWS, seed: int = DOG_SEED) -> list[dict]:
+    """Rows of the shape-position schema (`picture`, `question`, `answer`) the learner has not seen."""
+    from course_utils.data import make_shape_positions
+
+    dataset = make_shape_positions(count, seed=seed)
+    return [dataset[index] for index in range(count)]
+
+
+def _same_pixels(first, second) -> bool:
+    return first.size == second.size and np.array_equal(
+        np.asarray(first.convert("RGB")), np.asarray(second.convert("RGB"))
+    )
+
+
+class Dog(Exercise):
+    """`format_row(row)` for the `picture` / `question` / `answer` schema, and accuracy before/after."""
+
+    name, emoji = "dog", "🐕"
+    value_names = ("format_row", "shape_before", "shape_after")
+
+    def verify(self, format_row, shape_before, shape_after) -> dict:
+        if not callable(format_row):
+            raise Failure("core.wrong_type", name="format_row", got=type_name(format_row),
+                          expected=_t("type.format_row"))
+        rows = fresh_shape_rows()
+        for index, row in enumerate(rows):
+            self._check_row(format_row, row, index)
+        check_improvement(shape_before, shape_after, ("shape_before", "shape_after"), DOG_MARGIN, "dog")
+        return {
+            "count": len(rows),
+            "before": f"{shape_before.exact:.0%}",
+            "after": f"{shape_after.exact:.0%}",
+        }
+
+    def _check_row(self, format_row, row: dict, index: int) -> None:
+        try:
+            formatted = format_row(dict(row))
+        except KeyError as error:
+            column = error.args[0] if error.args else "?"
+            if column not in row:
+                raise Failure(
+                    "dog.wrong_column",
+                    column=column,
+                    columns=", ".join(row),
+                    suggestion=COLUMN_RENAMES.get(column, "picture / question / answer"),
+                ) from None
+            raise Failure("core.raised", error_type="KeyError", error=str(error)) from None
+        except Exception as error:
+            raise Failure("core.raised", error_type=type_name(error), error=str(error)[:300]) from None
+        if not isinstance(formatted, dict):
+            raise Failure("core.wrong_type", name="format_row(row)", got=type_name(formatted),
+                          expected=_t("type.formatted_row"))
+        messages = formatted.get("messages")
+        if "assistant" not in [turn.get("role") for turn in messages or [] if isinstance(turn, dict)]:
+            users = [turn for turn in messages or [] if isinstance(turn, dict) and turn.get("role") == "user"]
+            if any(_normalise(row["answer"]) in _normalise(" ".join(_texts(turn))) for turn in users):
+                raise Failure("dog.answer_in_user_turn", answer=row["answer"])
+        question, answer = check_conversation_row(formatted, index)
+        if row["question"].strip() not in question:
+            raise Failure("dog.question_missing", question=row["question"], got=question)
+        if _normalise(answer) != _normalise(row["answer"]):
+            raise Failure("dog.wrong_answer", got=answer, expected=row["answer"])
+        images = formatted["images"]
+        if len(images) != 1 or not _same_pixels(images[0], row["picture"]):
+            raise Failure("dog.wrong_picture", count=len(images))
+
+
+# ----------------------------------------------------------------------------- 🦁 lion
+
+
+def picture_key(image) -> str:
+    """A digest of a picture's pixels, to find a preference row's source question."""
+    picture = image.convert("RGB")
+    return hashlib.sha1(picture.tobytes() + repr(picture.size).encode()).hexdigest()
+
+
+def _answer_text(value) -> str | None:
+    """The text of a chosen/rejected answer: a string, or a conversation ending with the assistant."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (list, tuple)) and value and isinstance(value[-1], dict):
+        if value[-1].get("role") == "assistant":
+            return " ".join(_texts(value[-1])).strip()
+    return None
+
+
+class Lion(Exercise):
+    """DPO pairs from the model's own mistakes, reward accuracy, and a before / SFT / DPO comparison."""
+
+    name, emoji = "lion", "🦁"
+    value_names = ("preference_rows", "dpo_trainer", "comparison")
+
+    def verify(self, preference_rows, dpo_trainer, comparison, source=None) -> dict:
+        base_is_untouched(self.lesson)
+        rows = as_rows(preference_rows, "preference_rows")
+        truth = self._truth(source)
+        pairs = [self._check_pair(row, index, truth) for index, row in enumerate(rows)]
+        mistakes = self._check_mistakes(pairs[:LION_ROWS_ASKED])
+        accuracy = self._reward_accuracy(dpo_trainer)
+        names = self._check_comparison(comparison)
+        return {
+            "count": len(rows),
+            "mistakes": mistakes,
+            "reward": f"{accuracy:.0%}",
+            "table": " · ".join(f"{name} {comparison[name].exact:.0%}" for name in names),
+        }
+
+    @staticmethod
+    def _truth(source) -> dict | None:
+        if source is None:
+            return None
+        from course_utils.evaluation import normalise_answer
+
+        rows = as_rows(source, "source")
+        return {
+            (picture_key(row["image"]), row["query"].strip()): normalise_answer(row["label"]) for row in rows
+        }
+
+    @staticmethod
+    def _check_pair(row: dict, index: int, truth: dict | None) -> tuple:
+        missing = [key for key in ("prompt", "chosen", "rejected", "images") if key not in row]
+        if missing:
+            raise Failure("lion.keys", index=index, keys=sorted(row), missing=missing)
+        prompt = row["prompt"]
+        if isinstance(prompt, str) or not isinstance(prompt, (list, tuple)):
+            raise Failure("lion.prompt_not_turns", index=index, got=type_name(prompt))
+        if any(isinstance(turn, dict) and turn.get("role") == "assistant" for turn in prompt[-1:]):
+            raise Failure("lion.answer_in_prompt", index=index)
+        check_image_parts(prompt, row["images"], index)
+        question = " ".join(text for turn in prompt for text in _texts(turn) if text.strip()).strip()
+        chosen, rejected = _answer_text(row["chosen"]), _answer_text(row["rejected"])
+        if chosen is None or rejected is None:
+            raise Failure("lion.answers_not_turns", index=index)
+        if _normalise(chosen) == _normalise(rejected):
+            raise Failure("lion.rejected_equals_chosen", index=index, answer=chosen)
+        if truth is not None:
+            expected = truth.get((picture_key(row["images"][0]), question))
+            if expected is None:
+                raise Failure("lion.unknown_row", index=index, question=question)
+            if _normalise(chosen) != expected:
+                raise Failure("lion.chosen_not_answer", index=index, chosen=chosen, expected=expected)
+        return row["images"][0], question, chosen, rejected
+
+    def _check_mistakes(self, pairs: list[tuple]) -> int:
+        """Where the base model answers wrongly, the rejected answer must be what it said."""
+        from course_utils.evaluation import exact_match
+        from course_utils.generation import ask_batch
+
+        model, processor = self.lesson.require_model()
+        predictions = ask_batch(
+            model, processor, [(image, question) for image, question, _, _ in pairs],
+            max_new_tokens=8, progress=False,
+        )
+        mistakes, agree, first_miss = 0, 0, None
+        for index, ((_, _, chosen, rejected), said) in enumerate(zip(pairs, predictions)):
+            if not said or exact_match(said, chosen):
+                continue
+            mistakes += 1
+            if exact_match(said, rejected):
+                agree += 1
+            elif first_miss is None:
+                first_miss = (index, said, rejected)
+        if mistakes and agree < LION_AGREEMENT * mistakes:
+            index, said, rejected = first_miss
+            raise Failure(
+                "lion.rejected_not_mistakes",
+                index=index,
+                said=said,
+                rejected=rejected,
+                agree=agree,
+                mistakes=mistakes,
+            )
+        return mistakes
+
+    @staticmethod
+    def _reward_accuracy(trainer) -> float:
+        from course_utils.training import reward_accuracy
+
+        state = getattr(trainer, "state", None)
+        history = getattr(state, "log_history", None)
+        if history is None:
+            raise Failure("core.wrong_type", name="dpo_trainer", got=type_name(trainer),
+                          expected=_t("type.dpo_trainer"))
+        try:
+            accuracy = reward_accuracy(history)
+        except ValueError:
+            raise Failure("lion.not_trained") from None
+        if accuracy <= 0.5:
+            raise Failure("lion.low_reward_accuracy", accuracy=f"{accuracy:.0%}")
+        return accuracy
+
+    @staticmethod
+    def _check_comparison(comparison) -> list[str]:
+        if not isinstance(comparison, dict):
+            raise Failure("core.wrong_type", name="comparison", got=type_name(comparison),
+                          expected=_t("type.comparison"))
+        for name, result in comparison.items():
+            check_eval_result(result, f"comparison[{name!r}]")
+        names = list(comparison)
+        lowered = [str(name).lower() for name in names]
+        wanted = {"before": ("before", "base"), "SFT": ("sft", "lora", "after"), "DPO": ("dpo",)}
+        absent = [label for label, words in wanted.items() if not any(w in n for n in lowered for w in words)]
+        if len(names) < 3 or absent:
+            raise Failure("lion.comparison_incomplete", names=names, missing=", ".join(absent) or "?")
+        first = comparison[names[0]]
+        for name in names[1:]:
+            result = comparison[name]
+            if result.n != first.n or list(result.targets) != list(first.targets):
+                raise Failure("rows.different_questions", before=names[0], after=name)
+        dpo = next(name for name in names if "dpo" in str(name).lower())
+        before = next(name for name in names if any(w in str(name).lower() for w in ("before", "base")))
+        if list(comparison[dpo].predictions) == list(comparison[before].predictions):
+            raise Failure("rows.same_model", before=before, after=dpo)
+        return names
+
+
+turtle = Turtle(LESSON)
+dog = Dog(LESSON)
+lion = Lion(LESSON)
+EXERCISES = {exercise.name: exercise for exercise in (turtle, dog, lion)}

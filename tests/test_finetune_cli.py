@@ -1,0 +1,85 @@
+"""The finetune entry point: resume after a real kill, and two processes under accelerate launch."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from peft import PeftModel
+
+from course_utils.generation import ask
+from course_utils.loading import load_vlm
+from course_utils.scenes import make_scene
+
+ACCELERATE = Path(sys.executable).parent / "accelerate"
+
+
+def _write_config(folder: Path, **settings) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "run.json"
+    path.write_text(json.dumps({"n_train": 128, "batch_size": 4} | settings))
+    return path
+
+
+def _finetune(config: Path) -> subprocess.Popen:
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    return subprocess.Popen(
+        [sys.executable, "-m", "course_utils.finetune", "--config", str(config)],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
+    )
+
+
+def test_a_killed_run_resumes_and_ends_at_the_same_loss(tmp_path):
+    # One epoch (120 steps x 4 rows < 512 rows): the resumed run replays the same data order.
+    steps = dict(max_steps=120, save_steps=8, seed=3, n_train=512)
+    reference = _finetune(_write_config(tmp_path / "ref", output_dir=str(tmp_path / "ref"), **steps))
+    assert reference.wait(timeout=300) == 0, reference.stdout.read()
+    expected = json.loads((tmp_path / "ref" / "metrics.json").read_text())
+
+    out = tmp_path / "killed"
+    config = _write_config(out, output_dir=str(out), **steps)
+    run = _finetune(config)
+    marker = out / "checkpoint-16" / "trainer_state.json"
+    deadline = time.time() + 300
+    while not marker.exists() and run.poll() is None and time.time() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.2)  # let the checkpoint file close
+    run.send_signal(signal.SIGKILL)
+    run.wait()
+    assert marker.exists(), "the run never reached its second checkpoint"
+    assert not (out / "metrics.json").exists(), "the run finished before it was killed"
+
+    config.write_text(json.dumps({**json.loads(config.read_text()), "resume": True}))
+    resumed = _finetune(config)
+    output = resumed.communicate(timeout=300)[0]
+    assert resumed.returncode == 0, output
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["global_step"] == expected["global_step"] == 120
+    assert metrics["resumed_from"] == "checkpoint-16" and expected["resumed_from"] is None
+    assert metrics["final_loss"] == pytest.approx(expected["final_loss"], rel=1e-4)
+
+
+def test_two_processes_train_different_shards_and_the_adapter_answers(tmp_path):
+    config = _write_config(tmp_path, output_dir=str(tmp_path), max_steps=6, record_rows=True)
+    command = [str(ACCELERATE), "launch", "--multi_gpu", "--num_processes", "2", "--num_machines", "1",
+               "--mixed_precision", "no", "--dynamo_backend", "no",
+               "-m", "course_utils.finetune", "--config", str(config)]
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "CUDA_VISIBLE_DEVICES": ""}
+    done = subprocess.run(command, capture_output=True, text=True, timeout=600, env=env)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    metrics = json.loads((tmp_path / "metrics.json").read_text())
+    assert metrics["world_size"] == 2
+    rank0 = set(json.loads((tmp_path / "rows_rank0.json").read_text()))
+    rank1 = set(json.loads((tmp_path / "rows_rank1.json").read_text()))
+    assert rank0 and rank1 and not rank0 & rank1
+
+    base, processor = load_vlm("tiny")
+    model = PeftModel.from_pretrained(base, str(tmp_path / "final"))
+    import random
+
+    answer = ask(model, processor, make_scene(random.Random(0)).image, "How many shapes are there?")
+    assert isinstance(answer, str) and answer
