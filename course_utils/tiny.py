@@ -66,9 +66,10 @@ SCALE_FACTOR = 2
 IMAGE_SEQ_LEN = (VISION_SIZES["image_size"] // VISION_SIZES["patch_size"]) ** 2 // SCALE_FACTOR**2
 IMAGE_SIZES = dict(size={"longest_edge": 128}, max_image_size={"longest_edge": 64})
 
-TEACH_STEPS = 1000
+# Two phases of fresh scenes: a fast one, then a gentler one that polishes shape recognition.
+TEACH_PHASES = ((1000, 2e-3), (1000, 1e-3))  # (steps, peak learning rate)
+TEACH_STEPS = TEACH_PHASES[0][0]
 TEACH_BATCH = 32
-TEACH_LR = 2e-3
 
 
 def tokenizer_corpus() -> list[str]:
@@ -164,12 +165,14 @@ def scene_conversation(image, question: str, answer: str) -> dict:
     }
 
 
-def teach_scenes(model, processor, steps: int = TEACH_STEPS, seed: int = 0, log_every: int = 50):
+def teach_scenes(
+    model, processor, steps: int, learning_rate: float, seed: int = 0, log_every: int = 50
+):
     """Train the whole tiny model on fresh synthetic scene questions (a plain torch loop)."""
     collate = VisionSFTCollator(processor)
-    optimizer = torch.optim.AdamW(model.parameters(), lr=TEACH_LR, weight_decay=0.0)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=learning_rate, weight_decay=0.0)
     schedule = torch.optim.lr_scheduler.OneCycleLR(
-        optimizer, max_lr=TEACH_LR, total_steps=max(steps, 1), pct_start=0.1
+        optimizer, max_lr=learning_rate, total_steps=max(steps, 1), pct_start=0.1
     )
     model.train()
     for step in range(steps):
@@ -190,12 +193,14 @@ def teach_scenes(model, processor, steps: int = TEACH_STEPS, seed: int = 0, log_
 def build_tiny(
     out_dir: str | Path,
     kind: str = "idefics3",
-    steps: int = TEACH_STEPS,
+    phases: tuple[tuple[int, float], ...] = TEACH_PHASES,
     seed: int = 0,
     weights_from: str | Path | None = None,
 ) -> Path:
     """Build, teach and save a tiny SmolVLM into `out_dir`; returns the folder.
 
+    `phases` lists (steps, learning rate) teaching phases, each on its own fresh scenes;
+    `()` leaves the model untaught.
     `weights_from` copies the weights of an already taught tiny folder instead of teaching
     (SmolVLM v1 and SmolVLM2 share the architecture, so the video variant reuses v1's lessons).
     """
@@ -214,8 +219,10 @@ def build_tiny(
     if weights_from is not None:
         taught = Idefics3ForConditionalGeneration.from_pretrained(weights_from)
         model.load_state_dict(taught.state_dict())
-    elif steps:
-        teach_scenes(model, processor, steps=steps, seed=seed)
+    else:
+        for phase, (steps, learning_rate) in enumerate(phases):
+            print(f"Teaching phase {phase + 1}/{len(phases)}: {steps} steps", flush=True)
+            teach_scenes(model, processor, steps, learning_rate, seed=seed + phase * 7919)
     out_dir.mkdir(parents=True, exist_ok=True)
     model.save_pretrained(out_dir)
     processor.save_pretrained(out_dir)
@@ -226,14 +233,15 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Rebuild the embedded tiny SmolVLM folders.")
     parser.add_argument("command", choices=["build"])
     parser.add_argument("--kind", choices=[*TINY_DIRS, "all"], default="all")
-    parser.add_argument("--steps", type=int, default=TEACH_STEPS)
+    parser.add_argument("--quick", action="store_true", help="a 3-step teach, to check the build")
     parser.add_argument("--out", type=Path, default=None, help="folder (default: the package's)")
     args = parser.parse_args(argv)
     outputs = {kind: args.out / kind if args.out else TINY_DIRS[kind] for kind in TINY_DIRS}
     if args.kind in ("idefics3", "all"):
         started = time.perf_counter()
         print(f"Building and teaching tiny SmolVLM into {outputs['idefics3']} ...", flush=True)
-        build_tiny(outputs["idefics3"], kind="idefics3", steps=args.steps)
+        phases = ((3, TEACH_PHASES[0][1]),) if args.quick else TEACH_PHASES
+        build_tiny(outputs["idefics3"], kind="idefics3", phases=phases)
         print(f"Built in {time.perf_counter() - started:.1f} s", flush=True)
     if args.kind in ("smolvlm", "all"):
         print(f"Building tiny SmolVLM2 into {outputs['smolvlm']} (weights from v1) ...")

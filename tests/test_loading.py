@@ -104,3 +104,13 @@ def test_scene_answers_are_well_formed():
     examples = make_scene_questions(20, seed=1)
     assert all(isinstance(scene, Scene) for scene, *_ in examples)
     assert {kind for *_, kind in examples} == {"color", "shape", "count", "describe"}
+
+
+def test_8bit_loads_on_cpu_and_still_answers():
+    model, processor = load_vlm("tiny", quantization="8bit")
+    assert any(type(module).__name__ == "Linear8bitLt" for module in model.modules())
+    examples = make_scene_questions(10, seed=5)
+    correct = sum(
+        ask(model, processor, scene.image, q) == expected for scene, q, expected, _ in examples
+    )
+    assert correct >= 6, f"8-bit model answered only {correct}/10"

@@ -513,23 +513,12 @@ def test_copied_file_with_other_extension_still_works(clip, tmp_path):
 
 # ----------------------------------------------------------------------------- integration
 # Integration with the other course modules: the embedded tiny models (course_utils.loading) and
-# course_utils.generation. If the tiny folders are not built yet, an untaught tiny model of the
-# same architecture is built into tmp (no Hub, no teaching), so these tests always run.
+# course_utils.generation.
 
 
 @pytest.fixture(scope="session")
-def load_tiny(tmp_path_factory):
-    from course_utils.loading import TINY_NAMES, load_vlm
-    from course_utils.tiny import build_tiny
-
-    def load(name: str):
-        if (Path(TINY_NAMES[name]) / "config.json").is_file():
-            return load_vlm(name)
-        kind = {"tiny": "idefics3", "tiny-video": "smolvlm"}[name]
-        folder = build_tiny(tmp_path_factory.mktemp(name), kind=kind, steps=0)
-        return load_vlm(str(folder))
-
-    return load
+def load_tiny(tiny, tiny_video):
+    return {"tiny": tiny, "tiny-video": tiny_video}.__getitem__
 
 
 def test_integration_smolvlm_v1_gets_the_video_as_timestamped_images(clip, load_tiny):
