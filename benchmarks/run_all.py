@@ -61,10 +61,13 @@ def model_source(profile: str, shape: str) -> str:
 def suite_rows() -> list[Row]:
     """Wall time of the whole pytest suite (the gpu-marked tests skip without a GPU)."""
     started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-ra", "-p", "no:cacheprovider"],
                           cwd=ROOT, capture_output=True, text=True, check=False)
+    seconds = time.perf_counter() - started
+    OUT_DIR.mkdir(parents=True, exist_ok=True)
+    (OUT_DIR / "pytest.log").write_text(done.stdout + done.stderr)
     summary = (done.stdout.strip().splitlines() or ["no output"])[-1].strip("= ")
-    return [Row("a. tests", "pytest suite", time.perf_counter() - started, "s", summary)]
+    return [Row("a. tests", "pytest suite", seconds, "s", f"{summary}; log in build/benchmarks/pytest.log")]
 
 
 def notebook_rows(source: str, all_languages: bool) -> list[Row]:

@@ -568,22 +568,22 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "ja": "`train_dpo(...)` が返す trainer",
     },
     "type.format_row": {
-        "en": "a function `format_row(row)` returning `{'messages': [...], 'images': [...]}`",
-        "es": "una función `format_row(row)` que devuelva `{'messages': [...], 'images': [...]}`",
-        "zh": "返回 `{'messages': [...], 'images': [...]}` 的函数 `format_row(row)`",
-        "ja": "`{'messages': [...], 'images': [...]}` を返す関数 `format_row(row)`",
+        "en": "a function `format_row(row)` returning `{{'messages': [...], 'images': [...]}}`",
+        "es": "una función `format_row(row)` que devuelva `{{'messages': [...], 'images': [...]}}`",
+        "zh": "返回 `{{'messages': [...], 'images': [...]}}` 的函数 `format_row(row)`",
+        "ja": "`{{'messages': [...], 'images': [...]}}` を返す関数 `format_row(row)`",
     },
     "type.formatted_row": {
-        "en": "a dict `{'messages': [...], 'images': [...]}`",
-        "es": "un dict `{'messages': [...], 'images': [...]}`",
-        "zh": "dict `{'messages': [...], 'images': [...]}`",
-        "ja": "dict `{'messages': [...], 'images': [...]}`",
+        "en": "a dict `{{'messages': [...], 'images': [...]}}`",
+        "es": "un dict `{{'messages': [...], 'images': [...]}}`",
+        "zh": "dict `{{'messages': [...], 'images': [...]}}`",
+        "ja": "dict `{{'messages': [...], 'images': [...]}}`",
     },
     "type.comparison": {
-        "en": "a dict of `EvalResult`s such as `{'before': ..., 'SFT': ..., 'DPO': ...}`",
-        "es": "un dict de `EvalResult` como `{'before': ..., 'SFT': ..., 'DPO': ...}`",
-        "zh": "由 `EvalResult` 组成的 dict，例如 `{'before': ..., 'SFT': ..., 'DPO': ...}`",
-        "ja": "`{'before': ..., 'SFT': ..., 'DPO': ...}` のような `EvalResult` の dict",
+        "en": "a dict of `EvalResult`s such as `{{'before': ..., 'SFT': ..., 'DPO': ...}}`",
+        "es": "un dict de `EvalResult` como `{{'before': ..., 'SFT': ..., 'DPO': ...}}`",
+        "zh": "由 `EvalResult` 组成的 dict，例如 `{{'before': ..., 'SFT': ..., 'DPO': ...}}`",
+        "ja": "`{{'before': ..., 'SFT': ..., 'DPO': ...}}` のような `EvalResult` の dict",
     },
     # ------------------------------------------------------------------ formatted rows (🐢 🐕 🦁)
     "finetuning.lesson.base_modified": {
@@ -875,42 +875,39 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "`train_rows = format_dataset(charts['train'])`\n"
         "`before = evaluate(model, processor, charts['test'])`\n"
         "`sft_model, _ = load_vlm(MODEL, quantization=QUANTIZATION)`\n"
-        "`recipe = sft_recipe(METHOD, output_dir=str(WORK_DIR / 'sft'), max_steps=STEPS, "
-        "batch_size=BATCH_SIZE, learning_rate=LEARNING_RATE, image_splitting=IMAGE_SPLITTING)`\n"
-        "`sft_trainer = finetune(sft_model, processor, train_rows, recipe)`\n"
+        "`sft_trainer = finetune(sft_model, processor, train_rows, recipe)`  (`recipe` from section 5)\n"
         "`after = evaluate(sft_trainer.model, processor, charts['test'])`",
         "es": "`train_rows = format_dataset(charts['train'])`\n"
         "`before = evaluate(model, processor, charts['test'])`\n"
         "`sft_model, _ = load_vlm(MODEL, quantization=QUANTIZATION)`\n"
-        "`recipe = sft_recipe(METHOD, output_dir=str(WORK_DIR / 'sft'), max_steps=STEPS, "
-        "batch_size=BATCH_SIZE, learning_rate=LEARNING_RATE, image_splitting=IMAGE_SPLITTING)`\n"
-        "`sft_trainer = finetune(sft_model, processor, train_rows, recipe)`\n"
+        "`sft_trainer = finetune(sft_model, processor, train_rows, recipe)`  (`recipe` de la sección 5)\n"
         "`after = evaluate(sft_trainer.model, processor, charts['test'])`",
         "zh": "`train_rows = format_dataset(charts['train'])`\n"
         "`before = evaluate(model, processor, charts['test'])`\n"
         "`sft_model, _ = load_vlm(MODEL, quantization=QUANTIZATION)`\n"
-        "`recipe = sft_recipe(METHOD, output_dir=str(WORK_DIR / 'sft'), max_steps=STEPS, "
-        "batch_size=BATCH_SIZE, learning_rate=LEARNING_RATE, image_splitting=IMAGE_SPLITTING)`\n"
-        "`sft_trainer = finetune(sft_model, processor, train_rows, recipe)`\n"
+        "`sft_trainer = finetune(sft_model, processor, train_rows, recipe)`  （`recipe` 见第 5 节）\n"
         "`after = evaluate(sft_trainer.model, processor, charts['test'])`",
         "ja": "`train_rows = format_dataset(charts['train'])`\n"
         "`before = evaluate(model, processor, charts['test'])`\n"
         "`sft_model, _ = load_vlm(MODEL, quantization=QUANTIZATION)`\n"
-        "`recipe = sft_recipe(METHOD, output_dir=str(WORK_DIR / 'sft'), max_steps=STEPS, "
-        "batch_size=BATCH_SIZE, learning_rate=LEARNING_RATE, image_splitting=IMAGE_SPLITTING)`\n"
-        "`sft_trainer = finetune(sft_model, processor, train_rows, recipe)`\n"
+        "`sft_trainer = finetune(sft_model, processor, train_rows, recipe)`  （`recipe` は 5 節のもの）\n"
         "`after = evaluate(sft_trainer.model, processor, charts['test'])`",
     },
     # ------------------------------------------------------------------ 🐕 dog (lesson 2)
     "finetuning.dog.passed": {
         "en": "`format_row` turned {count} fresh rows into image placeholder + question → answer "
-        "conversations with their pictures, and held-out exact match went {before} → {after}.",
+        "conversations with their pictures. After training, {after} of the held-out answers use the "
+        "new dataset's answer words (before: {before}); exact match {exact_before} → {exact_after}.",
         "es": "`format_row` convirtió {count} filas nuevas en conversaciones marcador de imagen + "
-        "pregunta → respuesta con sus imágenes, y el exact match en prueba pasó de {before} a {after}.",
-        "zh": "`format_row` 把 {count} 个新行转换成了“图片占位符 + 问题 → 答案”的对话并附上图片，"
-        "留出集精确匹配率 {before} → {after}。",
+        "pregunta → respuesta con sus imágenes. Tras entrenar, {after} de las respuestas de prueba usan "
+        "las palabras de las respuestas del nuevo dataset (antes: {before}); exact match "
+        "{exact_before} → {exact_after}.",
+        "zh": "`format_row` 把 {count} 个新行转换成了“图片占位符 + 问题 → 答案”的对话并附上图片。"
+        "训练后，留出集回答中有 {after} 使用了新数据集答案里的词（训练前：{before}）；精确匹配率 "
+        "{exact_before} → {exact_after}。",
         "ja": "`format_row` は新しい {count} 行を、画像付きの「画像プレースホルダー + 質問 → 答え」"
-        "の会話に変換しました。テストの完全一致率は {before} → {after} です。",
+        "の会話に変換しました。学習後、テストの答えの {after} が新しいデータセットの答えの語を"
+        "使っています（学習前: {before}）。完全一致率 {exact_before} → {exact_after}。",
     },
     "finetuning.dog.wrong_column": {
         "en": "`format_row` asked the row for column {column!r}, but this dataset's columns are "
@@ -958,18 +955,25 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "その画像ではありません）。",
     },
     "finetuning.dog.no_improvement": {
-        "en": "held-out exact match on shape positions went {before} → {after}; fine-tuning should "
-        "add at least {margin}. Did you train on the formatted shape rows, and evaluate the trained "
-        "model with `image_key='picture', question_key='question', answer_key='answer'`?",
-        "es": "el exact match en prueba sobre posiciones pasó de {before} a {after}; el ajuste fino "
-        "debería sumar al menos {margin}. ¿Entrenaste con las filas de formas formateadas y evaluaste "
-        "el modelo entrenado con `image_key='picture', question_key='question', answer_key='answer'`?",
-        "zh": "形状位置留出集的精确匹配率从 {before} 变为 {after}；微调应至少提升 {margin}。你是否用"
-        "格式化后的形状行训练，并用 `image_key='picture', question_key='question', "
-        "answer_key='answer'` 评估了训练后的模型？",
-        "ja": "形の位置のテスト完全一致率は {before} → {after} でした。少なくとも {margin} は"
-        "上がるはずです。整形した形の行で学習し、学習したモデルを `image_key='picture', "
-        "question_key='question', answer_key='answer'` で評価しましたか？",
+        "en": "the trained model did not move toward the new dataset: {after} of its held-out answers "
+        "use the dataset's answer words (before: {before}; needed: {margin} more), exact match "
+        "{exact_before} → {exact_after}. Did you train on the formatted shape rows for `SHAPE_STEPS`, "
+        "and evaluate the trained model with `image_key='picture', question_key='question', "
+        "answer_key='answer'`?",
+        "es": "el modelo entrenado no se acercó al nuevo dataset: {after} de sus respuestas de prueba "
+        "usan las palabras de las respuestas (antes: {before}; hacía falta {margin} más), exact match "
+        "{exact_before} → {exact_after}. ¿Entrenaste con las filas de formas formateadas durante "
+        "`SHAPE_STEPS` y evaluaste el modelo entrenado con `image_key='picture', "
+        "question_key='question', answer_key='answer'`?",
+        "zh": "训练后的模型没有向新数据集靠拢：留出集回答中只有 {after} 使用了数据集答案里的词"
+        "（训练前：{before}；需要再多 {margin}），精确匹配率 {exact_before} → {exact_after}。你是否用"
+        "格式化后的形状行训练了 `SHAPE_STEPS` 步，并用 `image_key='picture', "
+        "question_key='question', answer_key='answer'` 评估了训练后的模型？",
+        "ja": "学習したモデルが新しいデータセットに近づいていません。テストの答えのうちデータセットの"
+        "答えの語を使うのは {after} です（学習前: {before}、必要な増加: {margin}）。完全一致率 "
+        "{exact_before} → {exact_after}。整形した形の行で `SHAPE_STEPS` ステップ学習し、学習した"
+        "モデルを `image_key='picture', question_key='question', answer_key='answer'` で"
+        "評価しましたか？",
     },
     "finetuning.dog.hint.1": {
         "en": "Read the columns first (`shapes.column_names`): the picture is in `row['picture']`, "

@@ -176,7 +176,7 @@ def sft_recipe(
         max_length=None,
         remove_unused_columns=False,
         dataset_kwargs={"skip_prepare_dataset": True},
-        gradient_checkpointing=on_gpu,
+        activation_checkpointing=on_gpu,
         seed=seed,
         data_seed=seed,
         dataloader_num_workers=0,
@@ -211,7 +211,7 @@ def prepare_model(model, recipe: Recipe):
                 "(and reload it if it already ran generate())."
             )
         model = prepare_model_for_kbit_training(
-            model, use_gradient_checkpointing=recipe.sft_config.gradient_checkpointing
+            model, use_gradient_checkpointing=recipe.sft_config.activation_checkpointing
         )
     return get_peft_model(model, recipe.lora_config)
 
@@ -339,7 +339,7 @@ def dpo_config(
         save_strategy="no",
         report_to="none",
         remove_unused_columns=False,
-        gradient_checkpointing=device.startswith("cuda"),
+        activation_checkpointing=device.startswith("cuda"),
         seed=seed,
         **precision_flags(device),
     )

@@ -1,0 +1,427 @@
+"""Lesson 2 checks on the embedded model: right answers pass, realistic wrong ones fail with the right hint.
+
+Cheap by design: rows, collators, trainers' logs and evaluation results are built by hand (the real
+training runs are covered by the solved notebook in tests/test_notebooks.py).
+"""
+
+import re
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from course_utils import i18n
+from course_utils.data import QUICK_CHART_KINDS, format_dataset, make_chartqa_splits
+from course_utils.evaluation import EvalResult
+from course_utils.exercises import core
+from course_utils.exercises import finetuning as ex
+from course_utils.generation import ask_batch
+from course_utils.training import VisionSFTCollator, make_preference_rows
+
+SOLUTIONS = Path(__file__).resolve().parents[1] / "solutions" / "02_vlm_finetuning"
+
+
+@pytest.fixture(scope="module")
+def lesson(tiny):
+    model, processor = tiny
+    ex.setup(model, processor, language="en")
+    yield model, processor
+    i18n.set_language(None)
+
+
+@pytest.fixture(scope="module")
+def charts():
+    return make_chartqa_splits(24, 8, kinds=QUICK_CHART_KINDS)
+
+
+@pytest.fixture(scope="module")
+def train_rows(charts):
+    return format_dataset(charts["train"])
+
+
+def outcome_of(exercise, *values, **options):
+    outcome = exercise.check(*values, **options)
+    assert outcome.status in ("passed", "failed", "not_attempted")
+    return outcome.status, outcome.code
+
+
+def result(exact, predictions, targets=("1", "2", "3", "2")):
+    return EvalResult(exact, exact, len(targets), list(predictions), list(targets))
+
+
+BEFORE = result(0.25, ["red", "2", "circle", "4"])
+AFTER = result(1.0, ["1", "2", "3", "2"])
+
+
+def trainer(collator, losses=(2.0, 0.5), rewards=None):
+    history = [{"loss": loss, "step": step} for step, loss in enumerate(losses, 1)]
+    for step, accuracy in enumerate(rewards or (), 1):
+        history.append({"rewards/accuracies": accuracy, "step": step})
+    return SimpleNamespace(state=SimpleNamespace(log_history=history), data_collator=collator)
+
+
+def user_image_question(question, image_part=None):
+    return {"role": "user", "content": [image_part or {"type": "image"}, {"type": "text", "text": question}]}
+
+
+def assistant(answer):
+    return {"role": "assistant", "content": [{"type": "text", "text": answer}]}
+
+
+# ----------------------------------------------------------------------------- 🐢 turtle
+
+
+def test_turtle_passes_formatted_rows_the_answer_only_collator_and_a_clear_gain(lesson, train_rows):
+    _, processor = lesson
+    good = trainer(VisionSFTCollator(processor))
+    assert outcome_of(ex.turtle, train_rows, good, BEFORE, AFTER) == ("passed", "turtle.passed")
+    # a list of rows is as good as a Dataset
+    rows = [train_rows[index] for index in range(4)]
+    assert outcome_of(ex.turtle, rows, good, BEFORE, AFTER) == ("passed", "turtle.passed")
+    assert "10" not in ex.turtle.last_outcome.message or "→" in ex.turtle.last_outcome.message
+
+
+def test_turtle_starter_is_not_attempted(lesson):
+    assert outcome_of(ex.turtle, None, None, None, None) == ("not_attempted", "core.not_attempted")
+
+
+def test_turtle_rows_without_the_answer_fail(lesson, charts):
+    # The widely copied smol-course recipe: the user turn only, no assistant turn.
+    _, processor = lesson
+    rows = [
+        {"messages": [user_image_question(row["query"])], "images": [row["image"]]}
+        for row in (charts["train"][index] for index in range(3))
+    ]
+    status, code = outcome_of(ex.turtle, rows, trainer(VisionSFTCollator(processor)), BEFORE, AFTER)
+    assert (status, code) == ("failed", "rows.missing_answer")
+    assert "never sees the answer" in ex.turtle.last_outcome.message
+
+
+def test_turtle_pictures_inside_the_messages_or_miscounted_fail(lesson, charts):
+    _, processor = lesson
+    row = charts["train"][0]
+    inside = [
+        {
+            "messages": [
+                user_image_question(row["query"], {"type": "image", "image": row["image"]}),
+                assistant("2"),
+            ],
+            "images": [row["image"]],
+        }
+    ]
+    collator = trainer(VisionSFTCollator(processor))
+    assert outcome_of(ex.turtle, inside, collator, BEFORE, AFTER) == ("failed", "rows.image_in_message")
+    two = [{"messages": [user_image_question(row["query"]), assistant("2")], "images": [row["image"]] * 2}]
+    assert outcome_of(ex.turtle, two, collator, BEFORE, AFTER) == ("failed", "rows.image_count")
+    blind = [
+        {
+            "messages": [
+                {"role": "user", "content": [{"type": "text", "text": row["query"]}]},
+                assistant("2"),
+            ],
+            "images": [],
+        }
+    ]
+    assert outcome_of(ex.turtle, blind, collator, BEFORE, AFTER) == ("failed", "rows.no_placeholder")
+    assert outcome_of(ex.turtle, "rows", collator, BEFORE, AFTER) == ("failed", "core.wrong_type")
+
+
+class PaddingOnlyCollator(VisionSFTCollator):
+    """What trl's default collator does: labels are the input ids, only padding masked."""
+
+    def __call__(self, examples):
+        batch = super().__call__(examples)
+        labels = batch["input_ids"].clone()
+        labels[batch["attention_mask"] == 0] = -100
+        batch["labels"] = labels
+        return batch
+
+
+class ImagesMaskedOnlyCollator(PaddingOnlyCollator):
+    """Masks padding and image tokens, but leaves the user's question in the loss."""
+
+    def __call__(self, examples):
+        batch = super().__call__(examples)
+        image_id = self.processor.tokenizer.convert_tokens_to_ids("<image>")
+        batch["labels"][batch["input_ids"] == image_id] = -100
+        return batch
+
+
+def test_turtle_collators_that_leave_the_prompt_in_the_loss_fail(lesson, train_rows):
+    _, processor = lesson
+    checks = [
+        (PaddingOnlyCollator(processor), "turtle.images_in_loss"),
+        (ImagesMaskedOnlyCollator(processor), "turtle.prompt_in_loss"),
+    ]
+    for collator, code in checks:
+        assert outcome_of(ex.turtle, train_rows, trainer(collator), BEFORE, AFTER) == ("failed", code)
+    everything_masked = trainer(lambda rows: {**VisionSFTCollator(processor)(rows), "labels": None})
+    assert outcome_of(ex.turtle, train_rows, everything_masked, BEFORE, AFTER) == (
+        "failed",
+        "turtle.no_labels",
+    )
+    assert outcome_of(
+        ex.turtle, train_rows, trainer(VisionSFTCollator(processor), losses=()), BEFORE, AFTER
+    ) == (
+        "failed",
+        "turtle.not_trained",
+    )
+
+
+def test_turtle_accuracy_must_rise_on_the_same_questions(lesson, train_rows):
+    _, processor = lesson
+    good = trainer(VisionSFTCollator(processor))
+    # `after` measured on the base model again: the same predictions
+    assert outcome_of(ex.turtle, train_rows, good, BEFORE, BEFORE) == ("failed", "rows.same_model")
+    # too few steps: it changed, but hardly improved
+    barely = result(0.25, ["1", "1", "1", "4"])
+    assert outcome_of(ex.turtle, train_rows, good, BEFORE, barely) == ("failed", "turtle.no_improvement")
+    other_questions = result(1.0, ["1", "2", "3"], targets=("1", "2", "3"))
+    assert outcome_of(ex.turtle, train_rows, good, BEFORE, other_questions) == (
+        "failed",
+        "rows.different_questions",
+    )
+    assert outcome_of(ex.turtle, train_rows, good, BEFORE, 0.9) == ("failed", "core.wrong_type")
+
+
+def test_turtle_training_the_lessons_model_in_place_fails(lesson, train_rows):
+    from peft import LoraConfig, inject_adapter_in_model
+
+    model, processor = lesson
+    config = LoraConfig(r=2, target_modules=["q_proj"])
+    copy = __import__("copy").deepcopy(model)
+    lesson_with_adapters = core.Lesson("02_vlm_finetuning", catalogue_prefix="finetuning.")
+    lesson_with_adapters.setup(inject_adapter_in_model(config, copy), processor)
+    turtle = ex.Turtle(lesson_with_adapters)
+    outcome = turtle.check(train_rows, trainer(VisionSFTCollator(processor)), BEFORE, AFTER)
+    assert (outcome.status, outcome.code) == ("failed", "lesson.base_modified")
+
+
+# ----------------------------------------------------------------------------- 🐕 dog
+
+
+def format_row(row):
+    return {
+        "messages": [user_image_question(row["question"]), assistant(row["answer"])],
+        "images": [row["picture"]],
+    }
+
+
+SHAPE_BEFORE = result(
+    0.0, ["red", "circle", "red", "4"], targets=("top left", "top right", "bottom left", "top left")
+)
+SHAPE_AFTER = result(
+    0.5,
+    ["top left", "top left", "top left", "top left"],
+    targets=("top left", "top right", "bottom left", "top left"),
+)
+
+
+def test_dog_passes_a_formatter_for_the_new_columns(lesson):
+    assert outcome_of(ex.dog, format_row, SHAPE_BEFORE, SHAPE_AFTER) == ("passed", "dog.passed")
+
+
+def test_dog_starter_stub_is_not_attempted(lesson):
+    def stub(row):
+        """One shape-position row."""
+        ...
+
+    assert outcome_of(ex.dog, stub, None, None) == ("not_attempted", "core.not_attempted")
+
+
+@pytest.mark.parametrize(
+    "formatter, code",
+    [
+        (  # ChartQA's column names on the new dataset
+            lambda row: {
+                "messages": [user_image_question(row["query"]), assistant(row["label"])],
+                "images": [row["image"]],
+            },
+            "dog.wrong_column",
+        ),
+        (  # the smol-course bug: no assistant turn
+            lambda row: {"messages": [user_image_question(row["question"])], "images": [row["picture"]]},
+            "rows.missing_answer",
+        ),
+        (  # the answer written into the user turn
+            lambda row: {
+                "messages": [user_image_question(f"{row['question']} {row['answer']}")],
+                "images": [row["picture"]],
+            },
+            "dog.answer_in_user_turn",
+        ),
+        (  # the picture inside the message, as when chatting
+            lambda row: {
+                "messages": [
+                    user_image_question(row["question"], {"type": "image", "image": row["picture"]}),
+                    assistant(row["answer"]),
+                ],
+                "images": [row["picture"]],
+            },
+            "rows.image_in_message",
+        ),
+        (lambda row: {**format_row(row), "images": row["picture"]}, "rows.images_not_list"),
+        (
+            lambda row: {
+                "messages": [user_image_question("Where is it?"), assistant(row["answer"])],
+                "images": [row["picture"]],
+            },
+            "dog.question_missing",
+        ),
+        (
+            lambda row: {
+                "messages": [user_image_question(row["question"]), assistant("top left")],
+                "images": [row["picture"]],
+            },
+            "dog.wrong_answer",
+        ),
+        (lambda row: format_row(row)["messages"], "core.wrong_type"),
+        (lambda row: 1 / 0, "core.raised"),
+    ],
+)
+def test_dog_wrong_formatters_fail_with_specific_feedback(lesson, formatter, code):
+    assert outcome_of(ex.dog, formatter, SHAPE_BEFORE, SHAPE_AFTER) == ("failed", code)
+
+
+def test_dog_wrong_column_names_the_right_one(lesson):
+    ex.dog.check(lambda row: {"images": [row["image"]]}, SHAPE_BEFORE, SHAPE_AFTER)
+    assert "'picture'" in ex.dog.last_outcome.message
+
+
+def test_dog_accepts_answers_in_the_new_words_and_rejects_unchanged_ones(lesson):
+    # What the tiny model learns in the lesson's budget: the new answers' words, not yet the corner.
+    words = result(0.0, ["b left", "b left", "b left", "b left"], targets=SHAPE_BEFORE.targets)
+    assert outcome_of(ex.dog, format_row, SHAPE_BEFORE, words) == ("passed", "dog.passed")
+
+
+def test_dog_accuracy_must_rise(lesson):
+    assert outcome_of(ex.dog, format_row, SHAPE_BEFORE, SHAPE_BEFORE) == ("failed", "rows.same_model")
+    slightly = result(0.0, ["blue", "circle", "red", "4"], targets=SHAPE_BEFORE.targets)
+    assert outcome_of(ex.dog, format_row, SHAPE_BEFORE, slightly) == ("failed", "dog.no_improvement")
+
+
+# ----------------------------------------------------------------------------- 🦁 lion
+
+
+@pytest.fixture(scope="module")
+def preference(lesson, charts):
+    model, processor = lesson
+    source = charts["train"].select(range(12))
+    rows, _ = make_preference_rows(model, processor, source, progress=False)
+    said = ask_batch(
+        model, processor, [(row["image"], row["query"]) for row in source], max_new_tokens=8, progress=False
+    )
+    return source, rows, said
+
+
+COMPARISON = {"before": BEFORE, "SFT": AFTER, "DPO": result(0.75, ["1", "2", "3", "3"])}
+DPO_TRAINER = trainer(None, rewards=(0.5, 0.75, 1.0, 1.0))
+
+
+def test_lion_passes_pairs_from_the_models_mistakes(lesson, preference):
+    source, rows, _ = preference
+    assert outcome_of(ex.lion, rows, DPO_TRAINER, COMPARISON, source=source) == ("passed", "lion.passed")
+
+
+def test_lion_starter_is_not_attempted(lesson):
+    assert outcome_of(ex.lion, None, None, None) == ("not_attempted", "core.not_attempted")
+
+
+def test_lion_swapped_or_equal_answers_fail(lesson, preference):
+    source, rows, _ = preference
+    swapped = [{**row, "chosen": row["rejected"], "rejected": row["chosen"]} for row in rows]
+    assert outcome_of(ex.lion, swapped, DPO_TRAINER, COMPARISON, source=source) == (
+        "failed",
+        "lion.chosen_not_answer",
+    )
+    same = [{**row, "rejected": row["chosen"]} for row in rows]
+    assert outcome_of(ex.lion, same, DPO_TRAINER, COMPARISON, source=source) == (
+        "failed",
+        "lion.rejected_equals_chosen",
+    )
+
+
+def test_lion_rejected_answers_must_be_the_models_own_mistakes(lesson, preference):
+    source, rows, said = preference
+    # By hand: "the answer plus one" as the rejected answer, ignoring what the model really said.
+    made_up = [
+        {**row, "rejected": [assistant(str(int(row["chosen"][0]["content"][0]["text"]) + 1))]} for row in rows
+    ]
+    assert any(
+        answer.strip() and answer.strip() != str(int(r["chosen"][0]["content"][0]["text"]) + 1)
+        for answer, r in zip(said, rows)
+    )
+    assert outcome_of(ex.lion, made_up, DPO_TRAINER, COMPARISON, source=source) == (
+        "failed",
+        "lion.rejected_not_mistakes",
+    )
+
+
+def test_lion_prompt_needs_an_image_placeholder(lesson, preference):
+    source, rows, _ = preference
+    no_image = [
+        {**row, "prompt": [{"role": "user", "content": row["prompt"][0]["content"][1:]}]} for row in rows
+    ]
+    assert outcome_of(ex.lion, no_image, DPO_TRAINER, COMPARISON, source=source) == (
+        "failed",
+        "rows.no_placeholder",
+    )
+    as_text = [{**row, "prompt": row["prompt"][0]["content"][1]["text"]} for row in rows]
+    assert outcome_of(ex.lion, as_text, DPO_TRAINER, COMPARISON, source=source) == (
+        "failed",
+        "lion.prompt_not_turns",
+    )
+
+
+def test_lion_reward_accuracy_and_comparison(lesson, preference):
+    source, rows, _ = preference
+    coin = trainer(None, rewards=(0.5, 0.4, 0.5))
+    assert outcome_of(ex.lion, rows, coin, COMPARISON, source=source) == (
+        "failed",
+        "lion.low_reward_accuracy",
+    )
+    assert outcome_of(ex.lion, rows, trainer(None), COMPARISON, source=source) == (
+        "failed",
+        "lion.not_trained",
+    )
+    no_sft = {"before": BEFORE, "DPO": COMPARISON["DPO"]}
+    assert outcome_of(ex.lion, rows, DPO_TRAINER, no_sft, source=source) == (
+        "failed",
+        "lion.comparison_incomplete",
+    )
+    dpo_is_base = {**COMPARISON, "DPO": BEFORE}
+    assert outcome_of(ex.lion, rows, DPO_TRAINER, dpo_is_base, source=source) == ("failed", "rows.same_model")
+
+
+# ----------------------------------------------------------------------------- catalogue
+
+
+def test_every_code_the_checks_use_is_in_the_catalogue():
+    source = Path(ex.__file__).read_text()
+    codes = set(re.findall(r'"((?:turtle|dog|lion|rows|lesson)\.[\w.]+)"', source))
+    codes |= {f"{name}.{suffix}" for name in ex.EXERCISES for suffix in ("passed", "hint.1", "hint.2")}
+    missing = {code for code in codes if ex.LESSON.message_key(code) not in i18n.CATALOGUE}
+    assert codes and not missing
+    shared = set(re.findall(r'"(type\.[\w.]+)"', source))
+    assert shared <= set(i18n.CATALOGUE)
+
+
+def test_lesson_two_messages_do_not_reuse_lesson_ones(lesson, capsys):
+    ex.turtle.hint(2)
+    assert "finetune" in capsys.readouterr().out
+    ex.dog.solution()
+    assert (SOLUTIONS / "dog.py").read_text().strip() in capsys.readouterr().out
+    from course_utils.exercises import usage
+
+    usage.turtle.hint(2)
+    assert "chat(model, processor, messages)" in capsys.readouterr().out
+
+
+def test_feedback_follows_the_language(lesson, train_rows):
+    _, processor = lesson
+    try:
+        i18n.set_language("ja")
+        ex.turtle.check(train_rows, trainer(VisionSFTCollator(processor)), BEFORE, BEFORE)
+        assert "まだです" in ex.turtle.last_outcome.message and "同じモデル" in ex.turtle.last_outcome.message
+    finally:
+        i18n.set_language("en")
