@@ -1,9 +1,9 @@
 """The install story: pinned dependencies agree everywhere and CI runs README's test command."""
 
 import re
-import tomllib
 from pathlib import Path
 
+import tomllib
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
