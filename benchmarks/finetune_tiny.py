@@ -2,7 +2,7 @@
 
 For full fine-tuning, LoRA, QLoRA and DPO: training time, held-out exact-match accuracy before and
 after on synthetic chart QA, and peak memory (each method runs in its own process so the peaks are
-separate). Usage: python benchmarks/finetune_tiny.py [--steps 400] [--methods lora qlora]
+separate). Usage: python benchmarks/finetune_tiny.py [--steps 600] [--methods lora qlora] [--lora-lr 2e-3]
 """
 
 from __future__ import annotations
@@ -68,11 +68,13 @@ def measure(method: str, steps: int) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--steps", type=int, default=400)
+    parser.add_argument("--steps", type=int, default=600)
     parser.add_argument("--dpo-steps", type=int, default=200)
     parser.add_argument("--methods", nargs="+", default=["full", "lora", "qlora", "dpo"])
+    parser.add_argument("--lora-lr", type=float, default=LEARNING_RATES["lora"])
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    LEARNING_RATES["lora"] = LEARNING_RATES["qlora"] = args.lora_lr
     if args.child:
         steps = args.dpo_steps if args.child == "dpo" else args.steps
         print("RESULT " + json.dumps(measure(args.child, steps)), flush=True)
@@ -80,7 +82,7 @@ def main() -> None:
     rows = []
     for method in args.methods:
         print(f"... {method}", flush=True)
-        command = [sys.executable, __file__, "--child", method,
+        command = [sys.executable, __file__, "--child", method, "--lora-lr", str(args.lora_lr),
                    "--steps", str(args.steps), "--dpo-steps", str(args.dpo_steps)]
         done = subprocess.run(command, capture_output=True, text=True, check=False)
         lines = [line for line in done.stdout.splitlines() if line.startswith("RESULT ")]
