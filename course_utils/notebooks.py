@@ -212,7 +212,7 @@ def lesson_notebooks(language: str = "en") -> list[Path]:
 
 def build(out_dir: str | Path = "build", language: str = "en", solved: bool = False) -> int:
     """Execute the lessons into `out_dir` (.ipynb + .html), print timings and the exercise table."""
-    out_dir = Path(out_dir) / language
+    out_dir = Path(out_dir).resolve() / language  # absolute: the kernel runs in the notebook folder
     results_file = out_dir / "results.jsonl"
     results_file.unlink(missing_ok=True)
     failures = 0

@@ -188,3 +188,17 @@ def test_nbval_lax_runs_every_notebook(tmp_path):
     done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
     assert {row["outcome"] for row in exercise_summary(results)} == {"not_attempted"}
+
+
+def test_course_build_writes_html_and_summarises_every_exercise(tmp_path, monkeypatch, capsys):
+    """`make course`: lessons executed into a relative build folder, one summary row per exercise."""
+    from course_utils.notebooks import build, lesson_notebooks
+
+    monkeypatch.chdir(tmp_path)
+    assert build("out") == 0
+    lessons = lesson_notebooks("en")
+    for notebook in lessons:
+        assert (tmp_path / "out" / "en" / notebook.name).with_suffix(".html").is_file()
+    printed = capsys.readouterr().out
+    rows = [line for line in printed.splitlines() if "not_attempted" in line]
+    assert len(rows) == 3 * len(lessons), printed
