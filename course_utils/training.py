@@ -140,7 +140,7 @@ def sft_recipe(
     learning_rate: float | None = None,
     batch_size: int = 8,
     gradient_accumulation_steps: int = 1,
-    lora_rank: int = 16,
+    lora_rank: int = 32,
     image_splitting: bool = False,
     longest_edge: int | None = None,
     save_steps: int | None = None,

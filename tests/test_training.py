@@ -48,9 +48,9 @@ def _before_and_after(method, charts, chart_rows, steps, tmp_path):
 
 
 def test_lora_sft_teaches_chart_questions(charts, chart_rows, tmp_path):
-    before, after, trainer = _before_and_after("lora", charts, chart_rows, 300, tmp_path)
+    before, after, trainer = _before_and_after("lora", charts, chart_rows, 600, tmp_path)
     assert before.exact <= 0.30
-    assert after.exact >= 0.75, f"LoRA reached only {after.exact:.0%}"
+    assert after.exact >= 0.90, f"LoRA reached only {after.exact:.0%}"
     losses = [entry["loss"] for entry in trainer.state.log_history if "loss" in entry]
     assert losses[-1] < losses[0] / 3
     trainable = [name for name, p in trainer.model.named_parameters() if p.requires_grad]
@@ -93,7 +93,7 @@ def test_recipes_fit_the_device():
     assert config.max_length is None and config.use_cpu and not config.bf16 and not config.fp16
     assert not config.gradient_checkpointing
     assert config.dataset_kwargs == {"skip_prepare_dataset": True}
-    assert recipe.lora_config.r == 16 and sft_recipe("full", device="cpu").lora_config is None
+    assert recipe.lora_config.r == 32 and sft_recipe("full", device="cpu").lora_config is None
     with pytest.raises(ValueError, match="method must be one of"):
         sft_recipe("prefix-tuning")
 
