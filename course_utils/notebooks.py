@@ -169,7 +169,7 @@ def run_notebook(
         if results_file is None:
             folder = stack.enter_context(tempfile.TemporaryDirectory(prefix="course_results_"))
             results_file = Path(folder) / "results.jsonl"
-        results_file = Path(results_file)
+        results_file = Path(results_file).resolve()  # the kernel runs in the notebook's folder
         results_file.parent.mkdir(parents=True, exist_ok=True)
         start_line = len(read_results(results_file))
         stack.enter_context(_environment({RESULTS_ENV: str(results_file), **(env or {})}))
@@ -212,7 +212,7 @@ def lesson_notebooks(language: str = "en") -> list[Path]:
 
 def build(out_dir: str | Path = "build", language: str = "en", solved: bool = False) -> int:
     """Execute the lessons into `out_dir` (.ipynb + .html), print timings and the exercise table."""
-    out_dir = Path(out_dir).resolve() / language  # absolute: the kernel runs in the notebook folder
+    out_dir = Path(out_dir) / language
     results_file = out_dir / "results.jsonl"
     results_file.unlink(missing_ok=True)
     failures = 0

@@ -8,7 +8,6 @@ The taught folders ship inside the package; `python -m course_utils.tiny build` 
 from __future__ import annotations
 
 import argparse
-import random
 import time
 from pathlib import Path
 
@@ -249,5 +248,4 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
-    random.seed(0)
     main()

@@ -125,6 +125,15 @@ class Recipe:
     notes: list[str] = field(default_factory=list)
 
 
+def lora_config(rank: int = 32):
+    """LoRA adapters (alpha = 2 x rank, no dropout) on every attention and MLP projection."""
+    from peft import LoraConfig
+
+    return LoraConfig(
+        r=rank, lora_alpha=2 * rank, lora_dropout=0.0, target_modules=LORA_TARGETS, task_type="CAUSAL_LM"
+    )
+
+
 def precision_flags(device: str) -> dict:
     """fp32 on CPU, fp16 on GPUs without bf16 (T4), bf16 on Ampere and newer."""
     if not device.startswith("cuda"):
@@ -153,7 +162,6 @@ def sft_recipe(
     Always `max_length=None` (truncating into image tokens is an error) and no dataset preparation
     by trl (the collator tokenises); gradient checkpointing only on GPU.
     """
-    from peft import LoraConfig
     from trl import SFTConfig
 
     if method not in METHODS:
@@ -184,15 +192,7 @@ def sft_recipe(
         **precision_flags(device),
     )
     config.update(overrides)
-    lora = None
-    if method in ("lora", "qlora"):
-        lora = LoraConfig(
-            r=lora_rank,
-            lora_alpha=2 * lora_rank,
-            lora_dropout=0.0,
-            target_modules=LORA_TARGETS,
-            task_type="CAUSAL_LM",
-        )
+    lora = lora_config(lora_rank) if method in ("lora", "qlora") else None
     return Recipe(method, SFTConfig(**config), lora, image_splitting, longest_edge)
 
 
@@ -283,16 +283,12 @@ def make_preference_rows(
     """
     import random
 
-    from course_utils.evaluation import exact_match, normalise_answer
-    from course_utils.generation import ask_batch
+    from course_utils.evaluation import evaluate, exact_match
 
     rng = random.Random(seed)
+    scored = evaluate(model, processor, dataset, image_key, question_key, answer_key, progress=progress)
     rows = [dataset[index] for index in range(len(dataset))]
-    targets = [normalise_answer(row[answer_key]) for row in rows]
-    predictions = ask_batch(
-        model, processor, [(row[image_key], row[question_key]) for row in rows],
-        max_new_tokens=8, progress=progress,
-    )
+    targets, predictions = scored.targets, scored.predictions
     preference_rows, mistakes = [], 0
     for row, target, predicted in zip(rows, targets, predictions):
         wrong = bool(predicted) and not exact_match(predicted, target)
@@ -350,19 +346,16 @@ def dpo_config(
 def train_dpo(model, processor, preference_rows, config, lora_rank: int = 16):
     """LoRA-DPO with trl's DPOTrainer (the frozen base, adapters off, is the reference model)."""
     from datasets import Dataset
-    from peft import LoraConfig
     from trl import DPOTrainer
 
     if not preference_rows:
         raise ValueError("No preference pairs: build them with make_preference_rows first.")
-    lora = LoraConfig(r=lora_rank, lora_alpha=2 * lora_rank, lora_dropout=0.0,
-                      target_modules=LORA_TARGETS, task_type="CAUSAL_LM")
     trainer = DPOTrainer(
         model=model,
         args=config,
         train_dataset=Dataset.from_list(preference_rows),
         processing_class=processor,
-        peft_config=lora,
+        peft_config=lora_config(lora_rank),
     )
     trainer.train()
     return trainer

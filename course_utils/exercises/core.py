@@ -114,6 +114,12 @@ def type_name(value) -> str:
     return type(value).__name__
 
 
+def require_callable(value, name: str, expected_key: str = "type.function") -> None:
+    """Fail with `core.wrong_type` unless the learner's `name` is a function."""
+    if not callable(value):
+        raise Failure("core.wrong_type", name=name, got=type_name(value), expected=t(expected_key))
+
+
 class Lesson:
     """What the checks of one lesson share: its name and the model they ask."""
 

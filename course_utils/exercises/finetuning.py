@@ -13,7 +13,8 @@ import hashlib
 
 import numpy as np
 
-from course_utils.exercises.core import Exercise, Failure, Lesson, type_name
+from course_utils.exercises.core import Exercise, Failure, Lesson, require_callable, type_name
+from course_utils.i18n import t
 
 LESSON = Lesson("02_vlm_finetuning", catalogue_prefix="finetuning.")
 setup = LESSON.setup
@@ -37,10 +38,6 @@ COLUMN_RENAMES = {
 }
 
 
-def _t(key: str) -> str:
-    from course_utils.i18n import t
-
-    return t(key)
 
 
 def _normalise(text) -> str:
@@ -69,13 +66,13 @@ def as_rows(value, name: str, limit: int | None = None) -> list[dict]:
     elif isinstance(value, (list, tuple)):
         rows = list(value if limit is None else value[:limit])
     else:
-        raise Failure("core.wrong_type", name=name, got=type_name(value), expected=_t("type.rows"))
+        raise Failure("core.wrong_type", name=name, got=type_name(value), expected=t("type.rows"))
     if not rows:
         raise Failure("rows.empty", name=name)
     for index, row in enumerate(rows):
         if not isinstance(row, dict):
             raise Failure(
-                "core.wrong_type", name=f"{name}[{index}]", got=type_name(row), expected=_t("type.rows")
+                "core.wrong_type", name=f"{name}[{index}]", got=type_name(row), expected=t("type.rows")
             )
     return rows
 
@@ -145,7 +142,7 @@ def check_conversation_row(row: dict, index: int) -> tuple[str, str]:
 
 def check_eval_result(value, name: str):
     if not all(hasattr(value, attribute) for attribute in ("exact", "n", "predictions", "targets")):
-        raise Failure("core.wrong_type", name=name, got=type_name(value), expected=_t("type.eval_result"))
+        raise Failure("core.wrong_type", name=name, got=type_name(value), expected=t("type.eval_result"))
     return value
 
 
@@ -170,7 +167,7 @@ def _losses(trainer, name: str) -> list[float]:
     state = getattr(trainer, "state", None)
     history = getattr(state, "log_history", None)
     if history is None:
-        raise Failure("core.wrong_type", name=name, got=type_name(trainer), expected=_t("type.trainer"))
+        raise Failure("core.wrong_type", name=name, got=type_name(trainer), expected=t("type.trainer"))
     return [entry["loss"] for entry in history if "loss" in entry]
 
 
@@ -221,7 +218,7 @@ class Turtle(Exercise):
         collator = getattr(sft_trainer, "data_collator", None)
         if not callable(collator):
             raise Failure(
-                "core.wrong_type", name="sft_trainer", got=type_name(sft_trainer), expected=_t("type.trainer")
+                "core.wrong_type", name="sft_trainer", got=type_name(sft_trainer), expected=t("type.trainer")
             )
         try:
             batch = collator(rows[:2])
@@ -273,13 +270,7 @@ class Dog(Exercise):
     value_names = ("format_row", "shape_before", "shape_after")
 
     def verify(self, format_row, shape_before, shape_after) -> dict:
-        if not callable(format_row):
-            raise Failure(
-                "core.wrong_type",
-                name="format_row",
-                got=type_name(format_row),
-                expected=_t("type.format_row"),
-            )
+        require_callable(format_row, "format_row", "type.format_row")
         rows = fresh_shape_rows()
         for index, row in enumerate(rows):
             self._check_row(format_row, row, index)
@@ -327,7 +318,7 @@ class Dog(Exercise):
                 "core.wrong_type",
                 name="format_row(row)",
                 got=type_name(formatted),
-                expected=_t("type.formatted_row"),
+                expected=t("type.formatted_row"),
             )
         messages = formatted.get("messages")
         if "assistant" not in [turn.get("role") for turn in messages or [] if isinstance(turn, dict)]:
@@ -462,7 +453,7 @@ class Lion(Exercise):
         history = getattr(state, "log_history", None)
         if history is None:
             raise Failure(
-                "core.wrong_type", name="dpo_trainer", got=type_name(trainer), expected=_t("type.dpo_trainer")
+                "core.wrong_type", name="dpo_trainer", got=type_name(trainer), expected=t("type.dpo_trainer")
             )
         try:
             accuracy = reward_accuracy(history)
@@ -479,7 +470,7 @@ class Lion(Exercise):
                 "core.wrong_type",
                 name="comparison",
                 got=type_name(comparison),
-                expected=_t("type.comparison"),
+                expected=t("type.comparison"),
             )
         for name, result in comparison.items():
             check_eval_result(result, f"comparison[{name!r}]")

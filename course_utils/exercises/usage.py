@@ -12,7 +12,8 @@ from collections import Counter
 
 import numpy as np
 
-from course_utils.exercises.core import Exercise, Failure, Lesson, type_name
+from course_utils.exercises.core import Exercise, Failure, Lesson, require_callable, type_name
+from course_utils.i18n import t
 from course_utils.images import ImageLoadError, load_image
 from course_utils.messages import MessageError, build_messages, validate_messages
 
@@ -57,7 +58,7 @@ def _check_messages(messages) -> list[dict]:
             "core.wrong_type",
             name="messages",
             got=type_name(messages),
-            expected=_t("type.messages"),
+            expected=t("type.messages"),
         )
     try:
         validate_messages(messages)
@@ -68,7 +69,7 @@ def _check_messages(messages) -> list[dict]:
 
 def _check_answer(name: str, answer, questions, expected: str) -> None:
     if not isinstance(answer, str):
-        raise Failure("core.wrong_type", name=name, got=type_name(answer), expected=_t("type.str"))
+        raise Failure("core.wrong_type", name=name, got=type_name(answer), expected=t("type.str"))
     if not answer.strip():
         raise Failure("core.answer_empty", name=name)
     found = prompt_fragment(answer, questions)
@@ -88,10 +89,6 @@ def _model_answer(lesson: Lesson, messages) -> str:
         raise Failure("core.model_failed", error_type=type_name(error), error=str(error)[:300]) from None
 
 
-def _t(key: str) -> str:
-    from course_utils.i18n import t
-
-    return t(key)
 
 
 # ----------------------------------------------------------------------------- 🐢 turtle
@@ -185,13 +182,7 @@ class Dog(Exercise):
     def verify(self, answer_all, count: int = 4) -> dict:
         from course_utils.generation import ask, generate_answers
 
-        if not callable(answer_all):
-            raise Failure(
-                "core.wrong_type",
-                name="answer_all",
-                got=type_name(answer_all),
-                expected=_t("type.function"),
-            )
+        require_callable(answer_all, "answer_all")
         model, processor = self.lesson.require_model()
         pairs = dog_pairs(count)
         with _GenerateSpy(model) as spy:
@@ -201,7 +192,7 @@ class Dog(Exercise):
                 "core.wrong_type",
                 name="answer_all(...)",
                 got=type_name(result),
-                expected=_t("type.list_of_str"),
+                expected=t("type.list_of_str"),
             )
         for index, item in enumerate(result):
             if not isinstance(item, str):
@@ -314,7 +305,7 @@ class Lion(Exercise):
                 "core.wrong_type",
                 name="sampled",
                 got=type_name(sampled),
-                expected=_t("type.sampled"),
+                expected=t("type.sampled"),
             )
         frames, timestamps = list(sampled.frames), [float(x) for x in sampled.timestamps]
         duration = float(sampled.duration)
