@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 export HF_HUB_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: course test lint clean
+.PHONY: course test lint translations clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,6 +15,11 @@ $(BIN)/.installed: pyproject.toml
 
 course: $(BIN)/.installed
 	$(BIN)/python -m course_utils.notebooks build --out build
+
+# After editing English (notebooks/en/, course_utils/locale/feedback.pot) or a translation (*.po).
+translations: $(BIN)/.installed
+	$(BIN)/python -m tools.translations sync
+	$(BIN)/python -m tools.translations status
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .

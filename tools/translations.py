@@ -1,0 +1,398 @@
+"""Translation catalogues of the course: English sources -> gettext `.po` files -> es/zh/ja notebooks.
+
+`python -m tools.translations sync` (or `make translations`) updates every catalogue from English and
+regenerates `notebooks/<lang>/`; `status` counts translated / fuzzy / untranslated entries per catalogue.
+
+English sources: the markdown cells of `notebooks/en/*.ipynb` (one catalogue per lesson and language,
+`locale/<lang>/LC_MESSAGES/<lesson>.po`, msgctxt = the cell id) and the feedback strings of the checks,
+`course_utils/locale/feedback.pot` (msgctxt = the key the code uses), merged into
+`course_utils/locale/<lang>/LC_MESSAGES/feedback.po`. A new English text becomes an untranslated entry,
+a changed one a fuzzy entry that keeps its old translation and the previous English (`#| msgid`), a
+removed one an obsolete entry (`#~`). Untranslated and fuzzy entries fall back to English.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import re
+import sys
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+import polib
+
+from course_utils import i18n
+from course_utils.notebooks import PARAMETERS_TAG
+
+ROOT = Path(__file__).resolve().parents[1]
+SOURCE_LANGUAGE = i18n.DEFAULT_LANGUAGE
+TARGET_LANGUAGES = tuple(language for language in i18n.LANGUAGES if language != SOURCE_LANGUAGE)
+LANGUAGE_NAMES = {"es": "Spanish", "zh": "Chinese (simplified)", "ja": "Japanese"}
+FUZZY = "fuzzy"
+BRACE_FORMAT = "python-brace-format"
+LANGUAGE_DEFAULT = 'os.environ.get("COURSE_LANG", "{language}")'
+COLAB_NOTEBOOK = re.compile(r"(https://colab\.research\.google\.com/github/\S+?/notebooks/)[a-z]{2}/")
+FENCED_BLOCK = re.compile(r"^(```|~~~).*?^\1", re.M | re.S)
+CODE_SPAN = re.compile(r"(`+)(.+?)(?<!`)\1(?!`)", re.S)
+LINK_TARGET = re.compile(r"\]\(([^)\s]+)")
+BADGE_NOTE = (
+    "The Colab badge is pointed at this language's notebook by `make translations`: copy its link as it is."
+)
+HOW_TO = (
+    "Translate msgstr only. A fuzzy entry's English changed: compare it with the previous English\n"
+    "(#| msgid), fix the translation, then delete the fuzzy flag and the #| lines.\n"
+    "Run `make translations` afterwards (it regenerates the notebooks)."
+)
+
+
+# ----------------------------------------------------------------------------- where things live
+
+
+def feedback_locale(root: Path = ROOT) -> Path:
+    return root / "course_utils" / "locale"
+
+
+def notebook_catalogue_path(lesson: str, language: str, root: Path = ROOT) -> Path:
+    return root / "locale" / language / "LC_MESSAGES" / f"{lesson}.po"
+
+
+def english_notebooks(root: Path = ROOT) -> list[Path]:
+    return sorted((root / "notebooks" / SOURCE_LANGUAGE).glob("*.ipynb"))
+
+
+def generated_notebook_path(english_path: Path, language: str) -> Path:
+    return english_path.parents[1] / language / english_path.name
+
+
+# ----------------------------------------------------------------------------- templates from English
+
+
+def notebook_template(notebook: nbformat.NotebookNode, name: str = "notebook") -> polib.POFile:
+    """One entry per markdown cell: msgctxt = the cell id, msgid = the English source."""
+    template = polib.POFile()
+    markdown = [cell for cell in notebook.cells if cell.cell_type == "markdown" and cell.source.strip()]
+    for position, cell in enumerate(markdown):
+        if not cell.get("id"):
+            raise ValueError(
+                f"a markdown cell of {name} has no id: save it with nbformat >= 5.1 (notebook format 4.5)"
+            )
+        entry = polib.POEntry(msgctxt=cell.id, msgid=cell.source, msgstr="")
+        if position == 0 and COLAB_NOTEBOOK.search(cell.source):
+            entry.comment = BADGE_NOTE
+        template.append(entry)
+    return template
+
+
+def feedback_template(path: Path) -> polib.POFile:
+    """The English feedback strings, checked (one entry per key) and flagged for translators' tools."""
+    template = polib.pofile(str(path), check_for_duplicates=True, wrapwidth=0)
+    for entry in template:
+        if not entry.msgctxt:
+            raise ValueError(
+                f"{path}: the entry {entry.msgid[:40]!r} needs a msgctxt (the key the code uses)"
+            )
+        entry.msgstr = ""
+        formatted = not entry.msgctxt.startswith(i18n.VERBATIM_PREFIXES) and i18n.field_names(entry.msgid)
+        entry.flags = [BRACE_FORMAT] if formatted else []
+    template.metadata = _metadata(None)
+    return template
+
+
+# ----------------------------------------------------------------------------- merging into catalogues
+
+
+def update_catalogue(
+    template: polib.POFile, existing: polib.POFile | None, language: str, title: str
+) -> polib.POFile:
+    """`existing` brought up to date with `template` (English), entries matched by msgctxt.
+
+    Same English: the entry is kept. Changed English: the old translation stays, flagged fuzzy, with
+    the English it translated as previous msgid. New English: an untranslated entry. English gone:
+    the translated entry becomes obsolete. A cell whose id changed but whose English did not keeps
+    its translation.
+    """
+    # Obsolete entries first, so that a live entry with the same msgctxt wins.
+    old = {entry.msgctxt: entry for entry in sorted(existing or [], key=lambda entry: not entry.obsolete)}
+    wanted = {entry.msgctxt for entry in template}
+    unclaimed = {entry.msgid: entry for key, entry in old.items() if key not in wanted and entry.msgstr}
+    catalogue = polib.POFile(wrapwidth=0)
+    catalogue.header = _header(language, title)  # the header comment is the tool's; metadata is kept
+    catalogue.metadata = _metadata(existing, language)
+    claimed = set()
+    for source in template:
+        previous = old.get(source.msgctxt) or unclaimed.get(source.msgid)
+        entry = polib.POEntry(
+            msgctxt=source.msgctxt,
+            msgid=source.msgid,
+            msgstr="",
+            comment=source.comment,
+            flags=[flag for flag in source.flags if flag != FUZZY],
+        )
+        if previous is not None:
+            claimed.add(previous.msgctxt)
+            entry.msgstr, entry.tcomment = previous.msgstr, previous.tcomment
+            _carry_fuzziness(entry, previous)
+        catalogue.append(entry)
+    for key, entry in old.items():
+        if key not in wanted and key not in claimed and entry.msgstr:
+            gone = copy.copy(entry)
+            gone.obsolete = True
+            catalogue.append(gone)
+    return catalogue
+
+
+def _carry_fuzziness(entry: polib.POEntry, previous: polib.POEntry) -> None:
+    was_fuzzy = FUZZY in previous.flags
+    if previous.msgid != entry.msgid and entry.msgstr:
+        entry.flags.append(FUZZY)
+        # Already fuzzy: the translation still matches the English it was written for.
+        entry.previous_msgid = (
+            previous.previous_msgid if was_fuzzy and previous.previous_msgid else previous.msgid
+        )
+    elif was_fuzzy and entry.msgstr:
+        entry.flags.append(FUZZY)
+        entry.previous_msgid = previous.previous_msgid
+
+
+def _header(language: str, title: str) -> str:
+    return f"{LANGUAGE_NAMES.get(language, language)} translation of {title}.\n{HOW_TO}"
+
+
+def _metadata(existing: polib.POFile | None, language: str | None = None) -> dict[str, str]:
+    metadata = {
+        "Project-Id-Version": "smolvlm-course",
+        "MIME-Version": "1.0",
+        "Content-Type": "text/plain; charset=UTF-8",
+        "Content-Transfer-Encoding": "8bit",
+    }
+    if existing is not None:
+        metadata.update(existing.metadata)
+    if language:
+        metadata["Language"] = language
+    return metadata
+
+
+def read_catalogue(path: Path) -> polib.POFile | None:
+    return polib.pofile(str(path), wrapwidth=0) if path.is_file() else None
+
+
+def catalogue_text(catalogue: polib.POFile) -> str:
+    return str(catalogue).rstrip("\n") + "\n"
+
+
+# ----------------------------------------------------------------------------- generated notebooks
+
+
+def usable_translation(entry: polib.POEntry, english: str) -> str | None:
+    """The translation of `english` in `entry`, or None while it is untranslated, fuzzy or stale."""
+    if entry.obsolete or FUZZY in entry.flags or not entry.msgstr or entry.msgid != english:
+        return None
+    return entry.msgstr
+
+
+def point_badges_to(markdown: str, language: str) -> str:
+    """Colab links to `notebooks/<any language>/...` -> the same lesson in `notebooks/<language>/`."""
+    return COLAB_NOTEBOOK.sub(rf"\g<1>{language}/", markdown)
+
+
+def set_language_default(source: str, language: str, name: str = "notebook") -> str:
+    english = LANGUAGE_DEFAULT.format(language=SOURCE_LANGUAGE)
+    if english not in source:
+        raise ValueError(f"the parameters cell of {name} must contain `LANGUAGE = {english}`")
+    return source.replace(english, LANGUAGE_DEFAULT.format(language=language), 1)
+
+
+def translate_notebook(
+    english: nbformat.NotebookNode, catalogue: polib.POFile, language: str, name: str = "notebook"
+) -> nbformat.NotebookNode:
+    """English notebook + catalogue -> the notebook in `language`: markdown translated, code as is."""
+    entries = {entry.msgctxt: entry for entry in catalogue}
+    notebook = copy.deepcopy(english)
+    for cell in notebook.cells:
+        if cell.cell_type == "markdown":
+            entry = entries.get(cell.get("id"))
+            translation = usable_translation(entry, cell.source) if entry is not None else None
+            cell.source = point_badges_to(translation or cell.source, language)
+        elif cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+            if PARAMETERS_TAG in cell.metadata.get("tags", []):
+                cell.source = set_language_default(cell.source, language, name)
+    return notebook
+
+
+def notebook_text(notebook: nbformat.NotebookNode) -> str:
+    return nbformat.writes(notebook).rstrip("\n") + "\n"
+
+
+# ----------------------------------------------------------------------------- the whole course
+
+
+def planned_files(root: Path = ROOT) -> dict[Path, str]:
+    """Every catalogue and generated notebook as `sync` would write it, computed in memory."""
+    files: dict[Path, str] = {}
+    template_path = i18n.template_path(feedback_locale(root))
+    if template_path.is_file():
+        template = feedback_template(template_path)
+        files[template_path] = catalogue_text(template)
+        for language in TARGET_LANGUAGES:
+            path = i18n.catalogue_path(language, feedback_locale(root))
+            merged = update_catalogue(template, read_catalogue(path), language, "the exercise feedback")
+            files[path] = catalogue_text(merged)
+    for english_path in english_notebooks(root):
+        english = nbformat.read(str(english_path), as_version=4)
+        template = notebook_template(english, english_path.name)
+        for language in TARGET_LANGUAGES:
+            path = notebook_catalogue_path(english_path.stem, language, root)
+            title = f"notebooks/{SOURCE_LANGUAGE}/{english_path.name} (its markdown cells)"
+            catalogue = update_catalogue(template, read_catalogue(path), language, title)
+            files[path] = catalogue_text(catalogue)
+            translated = translate_notebook(english, catalogue, language, english_path.name)
+            files[generated_notebook_path(english_path, language)] = notebook_text(translated)
+    return files
+
+
+def orphans(root: Path = ROOT) -> list[Path]:
+    """Generated notebooks and catalogues whose English notebook no longer exists."""
+    lessons = {path.stem for path in english_notebooks(root)}
+    found = []
+    for language in TARGET_LANGUAGES:
+        found += [p for p in sorted((root / "notebooks" / language).glob("*.ipynb")) if p.stem not in lessons]
+        folder = root / "locale" / language / "LC_MESSAGES"
+        found += [p for p in sorted(folder.glob("*.po")) if p.stem not in lessons]
+    return found
+
+
+def out_of_date(root: Path = ROOT) -> list[Path]:
+    """Files that `sync` would write or remove."""
+    stale = [
+        path
+        for path, text in planned_files(root).items()
+        if not path.is_file() or path.read_text(encoding="utf-8") != text
+    ]
+    return stale + orphans(root)
+
+
+def sync(root: Path = ROOT) -> list[Path]:
+    """Update every catalogue from English and regenerate the translated notebooks; returns what changed.
+
+    Generated notebooks of a removed English lesson are deleted; its catalogues are kept (rename the
+    .po files if the lesson was renamed) and reported.
+    """
+    changed = []
+    for path, text in planned_files(root).items():
+        if not path.is_file() or path.read_text(encoding="utf-8") != text:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8", newline="\n")
+            changed.append(path)
+    for path in orphans(root):
+        if path.suffix == ".ipynb":
+            path.unlink()
+            changed.append(path)
+        else:
+            print(f"warning: {path} belongs to no English notebook: rename it to the new lesson or remove it")
+    return changed
+
+
+# ----------------------------------------------------------------------------- checks and counts
+
+
+@dataclass(frozen=True)
+class Counts:
+    translated: int
+    fuzzy: int
+    untranslated: int
+    obsolete: int
+
+
+def count_entries(catalogue: polib.POFile) -> Counts:
+    fuzzy = len(catalogue.fuzzy_entries())
+    return Counts(
+        translated=len(catalogue.translated_entries()),
+        fuzzy=fuzzy,
+        untranslated=len(catalogue.untranslated_entries()),
+        obsolete=len(catalogue.obsolete_entries()),
+    )
+
+
+def catalogue_paths(root: Path = ROOT) -> list[Path]:
+    """Every non-English catalogue: the feedback one first, then one per lesson, for each language."""
+    paths = []
+    for language in TARGET_LANGUAGES:
+        paths.append(i18n.catalogue_path(language, feedback_locale(root)))
+        paths += [notebook_catalogue_path(path.stem, language, root) for path in english_notebooks(root)]
+    return paths
+
+
+def markup(text: str) -> dict[str, Counter]:
+    """What a translation must carry over unchanged: fenced code blocks, inline code, link targets."""
+    text = point_badges_to(text, SOURCE_LANGUAGE)
+    blocks = [match.group(0) for match in FENCED_BLOCK.finditer(text)]
+    prose = FENCED_BLOCK.sub("", text)
+    return {
+        "code blocks": Counter(blocks),
+        "inline code": Counter(match.group(2) for match in CODE_SPAN.finditer(prose)),
+        "link targets": Counter(LINK_TARGET.findall(prose)),
+    }
+
+
+def mismatches(english: str, translation: str, formatted: bool = False) -> list[str]:
+    """How `translation` differs from `english` in `{fields}` (when `formatted`), code and links."""
+    problems = []
+    if formatted and i18n.field_names(english) != i18n.field_names(translation):
+        problems.append(
+            f"fields {sorted(i18n.field_names(translation))} instead of {sorted(i18n.field_names(english))}"
+        )
+    wanted, found = markup(english), markup(translation)
+    for kind in wanted:
+        missing, extra = wanted[kind] - found[kind], found[kind] - wanted[kind]
+        if missing or extra:
+            problems.append(f"{kind}: missing {sorted(missing)}, unexpected {sorted(extra)}")
+    return problems
+
+
+def status(root: Path = ROOT) -> str:
+    rows = [("catalogue", "translated", "fuzzy", "untranslated", "obsolete")]
+    for path in catalogue_paths(root):
+        catalogue = read_catalogue(path)
+        counts = count_entries(catalogue) if catalogue is not None else Counts(0, 0, 0, 0)
+        name = str(path.relative_to(root)) + ("" if catalogue is not None else " (missing)")
+        rows.append(
+            (name, *map(str, (counts.translated, counts.fuzzy, counts.untranslated, counts.obsolete)))
+        )
+    width = max(len(row[0]) for row in rows)
+    lines = [f"{row[0]:<{width}}  " + "  ".join(f"{cell:>12}" for cell in row[1:]) for row in rows]
+    stale = out_of_date(root)
+    if stale:
+        lines.append(f"\n{len(stale)} file(s) out of date with English: run `make translations`.")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tools.translations", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    sync_parser = commands.add_parser("sync", help="update the catalogues from English, regenerate notebooks")
+    sync_parser.add_argument(
+        "--check", action="store_true", help="write nothing; exit 1 if anything is stale"
+    )
+    commands.add_parser("status", help="translated / fuzzy / untranslated entries per catalogue")
+    args = parser.parse_args(argv)
+    if args.command == "status":
+        print(status())
+        return 0
+    if args.check:
+        stale = out_of_date()
+        for path in stale:
+            print(f"out of date: {path.relative_to(ROOT)}")
+        return 1 if stale else 0
+    changed = sync()
+    for path in changed:
+        print(f"updated {path.relative_to(ROOT)}")
+    print(f"{len(changed)} file(s) updated." if changed else "Everything is up to date.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
