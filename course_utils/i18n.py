@@ -1,9 +1,7 @@
-"""Feedback strings of the course in English, Spanish, Chinese and Japanese, read from gettext catalogues.
+"""Feedback strings of the checks in en/es/zh/ja, read from gettext catalogues (`locale/`, with polib).
 
-English is `locale/feedback.pot` (msgctxt = the key, msgid = the text); each other language is
-`locale/<lang>/LC_MESSAGES/feedback.po`. `t(key, **fields)` returns the message in the current
-language (`set_language`, or `$COURSE_LANG`, default English); untranslated or fuzzy entries fall
-back to English. Edit English in the .pot, then run `make translations` (see README, "Translating").
+English is `locale/feedback.pot` (msgctxt = key); `t(key, **fields)` answers in the current language
+and falls back to English where an entry is untranslated or fuzzy. Edit, then `make translations`.
 """
 
 from __future__ import annotations
