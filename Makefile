@@ -1,30 +1,46 @@
-# Two commands for everyone: `make course` (run the course on the embedded model) and `make test`.
+# Three commands for everyone: `make lab` (study the lessons in JupyterLab), `make course` (run the
+# course on the embedded model) and `make test`.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 export HF_HUB_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
+# Debian's Chromium (and fonts for the lessons' emoji and CJK text) for tests/test_browser.py.
+CHROMIUM := /usr/bin/chromium
+BROWSER_PACKAGES := chromium fonts-noto-cjk fonts-noto-color-emoji
 
-.PHONY: course test lint translations clean
+.PHONY: lab course test lint browser clean
 
-$(BIN)/.installed: pyproject.toml
+# pyproject.toml gives lower bounds (Colab keeps its torch); constraints.txt the exact versions.
+$(BIN)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[test]"
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[test,lab,video]"
 	touch $@
+
+# The Hub is allowed here (a Hub id works where there is internet); the tiny models need none.
+lab: $(BIN)/.installed
+	HF_HUB_OFFLINE=0 $(BIN)/jupyter lab --ServerApp.root_dir=notebooks --KernelManager.transport_encryption=auto
 
 course: $(BIN)/.installed
 	$(BIN)/python -m course_utils.notebooks build --out build
 
-# After editing English (notebooks/en/, course_utils/locale/feedback.pot) or a translation (*.po).
-translations: $(BIN)/.installed
-	$(BIN)/python -m tools.translations sync
-	$(BIN)/python -m tools.translations status
-
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .
 
-test: $(BIN)/.installed lint
+# Installs Chromium where it is missing and apt-get can (as root); elsewhere the browser test is skipped.
+browser:
+	@if [ ! -x $(CHROMIUM) ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    export DEBIAN_FRONTEND=noninteractive; \
+	    apt-get update -qq && apt-get install -y -qq $(BROWSER_PACKAGES) >/dev/null \
+	      || echo "Could not install $(BROWSER_PACKAGES): the browser test will be skipped."; \
+	  else \
+	    echo "No $(CHROMIUM): the browser test will be skipped (as root: apt-get install $(BROWSER_PACKAGES))."; \
+	  fi; \
+	fi
+
+test: $(BIN)/.installed lint browser
 	$(BIN)/python -m pytest -ra
 
 clean:

@@ -6,18 +6,26 @@ fp32 on CPU) and can quantise to 4-bit NF4 or 8-bit with bitsandbytes.
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import os
 import re
 from pathlib import Path
 
 import torch
 from transformers import AutoModelForImageTextToText, AutoProcessor, BitsAndBytesConfig
+from transformers.utils import logging as transformers_logging
 
 from course_utils.tiny import TINY_DIRS
 
 TINY_NAMES = {"tiny": TINY_DIRS["idefics3"], "tiny-video": TINY_DIRS["smolvlm"]}
 HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")
 QUANTIZATIONS = (None, "4bit", "8bit")
+WEIGHT_LOADING_BAR = "Loading weights"  # transformers' bar while it copies weights into the model
+
+# On CPUs with AVX512-BF16, importing bitsandbytes warns that the optional `kernels` package (a faster
+# 4-bit CPU kernel fetched from the Hub) is missing; its slower built-in kernel is what we use anyway.
+logging.getLogger("bitsandbytes.backends.cpu.ops").setLevel(logging.ERROR)
 
 
 class ModelLoadError(RuntimeError):
@@ -89,6 +97,30 @@ def _hub_unreachable(model_id: str, error: Exception) -> ModelLoadError:
     )
 
 
+@contextlib.contextmanager
+def _without_weight_loading_bar():
+    """Hide transformers' "Loading weights" bar (a second or less); download bars are kept."""
+
+    def hook(factory, args, kwargs):
+        if kwargs.get("desc") == WEIGHT_LOADING_BAR:
+            kwargs = {**kwargs, "disable": True}
+        return factory(*args, **kwargs)
+
+    previous = transformers_logging.set_tqdm_hook(hook)
+    try:
+        yield
+    finally:
+        transformers_logging.set_tqdm_hook(previous)
+
+
+def _needs_torchvision(source: str, error: ImportError) -> ModelLoadError:
+    return ModelLoadError(
+        f"{source!r} needs torchvision (SmolVLM2's video processor): {error}. Install the torchvision "
+        "build that matches your torch (Colab has one; `pip install 'smolvlm-course[video]'` elsewhere), "
+        "or use a SmolVLM v1 model such as 'tiny' and pass videos as frames."
+    )
+
+
 def load_vlm(
     model: str | os.PathLike = "tiny",
     quantization: str | None = None,
@@ -109,7 +141,12 @@ def load_vlm(
         options.update(quantization_config=quant, device_map={"": device})
     try:
         processor = AutoProcessor.from_pretrained(source, trust_remote_code=False)
-        loaded = AutoModelForImageTextToText.from_pretrained(source, **options)
+        with _without_weight_loading_bar():
+            loaded = AutoModelForImageTextToText.from_pretrained(source, **options)
+    except ImportError as error:
+        if "torchvision" not in str(error).lower():
+            raise
+        raise _needs_torchvision(source, error) from None
     except OSError as error:
         if is_local:
             raise ModelLoadError(

@@ -26,6 +26,9 @@ EXERCISE_TAG = "exercise:"
 PARAMETERS_TAG = "parameters"
 CELL_TIMEOUT_S = 300
 KERNEL_NAME = "python3"
+# CurveZMQ-encrypted kernel channels where the kernel supports them (ipykernel does): without it the
+# kernel warns "Kernel is running over TCP without encryption" at every start.
+KERNEL_MANAGER_CONFIG = {"KernelManager": {"transport_encryption": "auto"}}
 
 
 @dataclass
@@ -160,6 +163,7 @@ def run_notebook(
     `raise_on_error=False`, in which case `NotebookRun.error` says what failed.
     """
     import papermill
+    from traitlets.config import Config
 
     path = Path(path)
     notebook = (
@@ -186,6 +190,7 @@ def run_notebook(
                 cwd=str(path.parent),
                 execution_timeout=timeout,
                 progress_bar=False,
+                config=Config(KERNEL_MANAGER_CONFIG),
             )
         except Exception as failure:  # papermill's PapermillExecutionError, a timeout, a dead kernel
             if raise_on_error:

@@ -141,6 +141,43 @@ def test_planted_wrong_answers_fail_with_their_message(path, tmp_path):
     } == expected
 
 
+NOISE = ("Warning", "warn(", "deprecated")  # warnings, their source lines, deprecation notices
+QUIET_LESSONS = [path for path in NOTEBOOKS if lesson_name(path) == "01_vlm_usage"]
+
+
+def noisy_outputs(notebook) -> list[str]:
+    """Every stderr stream (warnings, text progress bars) and every text output with a warning word."""
+    found = []
+    for index, cell in enumerate(notebook.cells):
+        for output in cell.get("outputs", []):
+            if output.get("name") == "stderr":
+                found.append(f"cell {index}: stderr {output.text[:300]!r}")
+                continue
+            texts = [output.get("text", "")]
+            texts += [value for mime, value in output.get("data", {}).items() if mime.startswith("text/")]
+            words = [(word, text) for text in texts for word in NOISE if word in text]
+            found += [f"cell {index}: {word!r} in {text[:300]!r}" for word, text in words]
+    return found
+
+
+@pytest.mark.parametrize("path", QUIET_LESSONS, ids=[IDS[NOTEBOOKS.index(path)] for path in QUIET_LESSONS])
+def test_executed_lesson_shows_no_warning_and_nothing_on_stderr(path, blank_runs):
+    noise = noisy_outputs(read(blank_runs[path].output))
+    assert not noise, f"{path.name} printed noise a learner should not see:\n" + "\n".join(noise)
+
+
+def test_noisy_outputs_finds_warnings_and_stderr():
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x")])
+    notebook.cells[0].outputs = [
+        nbformat.v4.new_output("stream", name="stdout", text="all good\n"),
+        nbformat.v4.new_output("stream", name="stderr", text="\rbatches: 10%|#"),
+        nbformat.v4.new_output("display_data", data={"text/plain": "FutureWarning: x is deprecated"}),
+    ]
+    found = noisy_outputs(notebook)
+    assert len(found) == 3 and "stderr" in found[0], found  # stderr, then 'Warning' and 'deprecated'
+    assert not any("all good" in line for line in found)
+
+
 def test_executed_notebook_shows_pictures_and_exports_to_html(blank_runs, tmp_path):
     path = ROOT / "notebooks" / "en" / "01_vlm_usage.ipynb"
     run = blank_runs[path]

@@ -1,35 +1,121 @@
-"""The install story: pinned dependencies agree everywhere and CI runs README's test command."""
+"""The install story: lower bounds in pyproject, exact pins in constraints.txt, and CI runs README's test.
+
+pyproject.toml only gives lower bounds, so that `pip install` in Colab keeps Colab's own torch;
+`make`, CI and environment.yml install the exact versions of constraints.txt.
+"""
 
 import re
 from pathlib import Path
 
 import tomllib
 import yaml
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+from packaging.version import Version
 
 ROOT = Path(__file__).resolve().parents[1]
+MAKE_INSTALL = re.compile(r'pip install --quiet -c constraints\.txt -e "\.\[([\w,]+)\]"')
+# What Colab preinstalls (its published pip freeze of the GPU runtime, August 2026): the lower bounds
+# must admit these, or `%pip install` of the course replaces them (torch: gigabytes and a broken runtime).
+COLAB_PREINSTALLED = {
+    "torch": "2.11.0+cu128",
+    "torchvision": "0.26.0+cu128",
+    "transformers": "5.15.0",
+    "tokenizers": "0.22.2",
+    "safetensors": "0.8.0",
+    "huggingface-hub": "1.27.0",
+    "accelerate": "1.14.0",
+    "peft": "0.20.0",
+    "datasets": "4.0.0",
+    "pillow": "11.3.0",
+    "matplotlib": "3.10.0",
+    "tqdm": "4.67.3",
+    "ipywidgets": "7.7.1",
+}
 
 
-def _pyproject_pins() -> set[str]:
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    return set(project["dependencies"]) | set(project["optional-dependencies"]["test"])
+def _project() -> dict:
+    return tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
 
 
-def _environment_pins() -> set[str]:
-    environment = yaml.safe_load((ROOT / "environment.yml").read_text())
-    pip_section = next(item["pip"] for item in environment["dependencies"] if isinstance(item, dict))
-    return {line for line in pip_section if not line.startswith("-e")}
+def _requirements() -> dict[str, Requirement]:
+    """Every dependency of the package and of its extras, by canonical name."""
+    project = _project()
+    lines = list(project["dependencies"])
+    for extra in project["optional-dependencies"].values():
+        lines += extra
+    requirements = [Requirement(line) for line in lines]
+    return {canonicalize_name(requirement.name): requirement for requirement in requirements}
 
 
-def test_environment_yml_pins_exactly_what_pyproject_pins():
-    assert _environment_pins() == _pyproject_pins()
-    assert all(re.fullmatch(r"[A-Za-z0-9_.-]+==[0-9][\w.]*", pin) for pin in _pyproject_pins())
-    environment = yaml.safe_load((ROOT / "environment.yml").read_text())
-    assert "python=3.11" in environment["dependencies"]
+def _pin_lines(lines) -> dict[str, str]:
+    pins = {}
+    for line in lines:
+        line = line.split("#", 1)[0].strip()
+        if not line or line.startswith("-"):
+            continue
+        assert re.fullmatch(r"[A-Za-z0-9_.-]+==[0-9][\w.+]*", line), f"not an exact pin: {line!r}"
+        name, version = line.split("==")
+        assert canonicalize_name(name) not in pins, f"{name} is pinned twice"
+        pins[canonicalize_name(name)] = version
+    return pins
+
+
+def _constraints() -> dict[str, str]:
+    return _pin_lines((ROOT / "constraints.txt").read_text().splitlines())
+
+
+def _environment() -> dict:
+    return yaml.safe_load((ROOT / "environment.yml").read_text())
+
+
+def _environment_pip_lines() -> list[str]:
+    return next(item["pip"] for item in _environment()["dependencies"] if isinstance(item, dict))
+
+
+def test_every_dependency_has_a_lower_bound_and_one_pin_that_satisfies_it():
+    requirements, pins = _requirements(), _constraints()
+    assert set(pins) == set(requirements), (
+        f"dependencies without a pin in constraints.txt: {sorted(set(requirements) - set(pins))}; "
+        f"pins of no dependency: {sorted(set(pins) - set(requirements))}"
+    )
+    for name, requirement in requirements.items():
+        operators = {specifier.operator for specifier in requirement.specifier}
+        assert operators == {">="}, f"{requirement}: a lower bound only (exact pins go in constraints.txt)"
+        assert requirement.specifier.contains(pins[name]), f"{name}=={pins[name]} breaks {requirement}"
+
+
+def test_colab_preinstalled_versions_satisfy_the_lower_bounds():
+    requirements = _requirements()
+    for name, version in COLAB_PREINSTALLED.items():
+        requirement = requirements[canonicalize_name(name)]
+        assert requirement.specifier.contains(Version(version)), (
+            f"{requirement} would make pip replace Colab's {name} {version}"
+        )
 
 
 def test_torch_and_torchvision_are_pinned_for_smolvlm2():
-    pins = _pyproject_pins()
-    assert {"torch==2.14.1", "torchvision==0.29.1"} <= pins
+    pins = _constraints()
+    assert (pins["torch"], pins["torchvision"]) == ("2.14.1", "0.29.1")
+
+
+def test_environment_yml_pins_exactly_the_constraints():
+    assert _pin_lines(_environment_pip_lines()) == _constraints()
+    assert "python=3.11" in _environment()["dependencies"]
+
+
+def test_make_environment_yml_and_pyproject_install_the_same_extras():
+    extras = set(_project()["optional-dependencies"])
+    makefile = (ROOT / "Makefile").read_text()
+    installs = MAKE_INSTALL.findall(makefile)
+    assert len(installs) == 1, "the Makefile must install with: pip install --quiet -c constraints.txt ..."
+    assert set(installs[0].split(",")) == extras
+    editable = [line for line in _environment_pip_lines() if line.startswith("-e")]
+    assert editable == [f"-e .[{installs[0]}]"]
+
+
+def test_makefile_runs_offline():
+    assert "export HF_HUB_OFFLINE := 1" in (ROOT / "Makefile").read_text()
 
 
 def _readme_commands() -> list[str]:
@@ -38,18 +124,17 @@ def _readme_commands() -> list[str]:
     return [line.strip() for block in blocks for line in block.splitlines() if line.strip()]
 
 
-def test_readme_gives_exactly_two_commands_and_ci_runs_the_test_one():
+def _make_targets() -> set[str]:
+    return set(re.findall(r"^([a-z][\w-]*):", (ROOT / "Makefile").read_text(), flags=re.M))
+
+
+def test_readme_commands_are_make_targets_and_ci_runs_the_test_one():
     commands = _readme_commands()
-    assert commands == ["make course", "make test"]
+    assert set(commands) == {"make lab", "make course", "make test"}, commands
+    assert {command.removeprefix("make ") for command in commands} <= _make_targets()
     ci_lines = [
         line.strip()
         for line in (ROOT / ".ci" / "run").read_text().splitlines()
         if line.strip() and not line.startswith("#") and not line.startswith(("set ", "cd "))
     ]
     assert ci_lines == ["make test"]
-
-
-def test_makefile_runs_offline_and_installs_the_pinned_package():
-    makefile = (ROOT / "Makefile").read_text()
-    assert "export HF_HUB_OFFLINE := 1" in makefile
-    assert 'pip install --quiet -e ".[test]"' in makefile

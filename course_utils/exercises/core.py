@@ -12,10 +12,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from course_utils.i18n import t
+from course_utils.links import file_url
 
 RESULTS_ENV = "COURSE_RESULTS_FILE"
 SOLUTIONS_ENV = "COURSE_SOLUTIONS_DIR"
-SOLUTIONS_URL = "https://github.com/smolvlm-course/smolvlm-course/blob/main/solutions"
+SOLUTIONS_URL = file_url("solutions")
 PASSED, FAILED, NOT_ATTEMPTED = "passed", "failed", "not_attempted"
 ICONS = {PASSED: "✅", FAILED: "❌", NOT_ATTEMPTED: "⏳"}
 SHARED_PREFIXES = ("core.", "type.")
@@ -51,6 +52,7 @@ class Outcome:
             "exercise": self.exercise,
             "outcome": self.status,
             "code": self.code,
+            "fields": self.fields,
         }
 
     def _ipython_display_(self) -> None:
@@ -86,7 +88,7 @@ def record(outcome: Outcome) -> None:
         return
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     with open(path, "a", encoding="utf-8") as results:
-        results.write(json.dumps(outcome.as_record(), ensure_ascii=False) + "\n")
+        results.write(json.dumps(outcome.as_record(), ensure_ascii=False, default=str) + "\n")
 
 
 def solutions_dir() -> Path:
