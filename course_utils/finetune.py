@@ -1,10 +1,11 @@
 """One entry point for fine-tuning runs, on one CPU/GPU or many GPUs with `accelerate launch`.
 
-    python -m course_utils.finetune --config run.json
-    accelerate launch --num_processes 2 -m course_utils.finetune --config run.json
+    python -m course_utils.finetune --config run.json [--resume]
+    accelerate launch --multi_gpu --num_processes 2 -m course_utils.finetune --config run.json
 
 The JSON config names the model, the method (full / lora / qlora), the data and the steps; the run
-resumes from its last checkpoint with "resume": true and saves the result to `<output_dir>/final`.
+resumes from its newest complete checkpoint with "resume": true (or --resume) and saves the result
+to `<output_dir>/final`.
 """
 
 from __future__ import annotations
@@ -13,6 +14,9 @@ import argparse
 import json
 import os
 from pathlib import Path
+
+PREFIX_CHECKPOINT_DIR = "checkpoint"  # transformers' names for a checkpoint folder and its state file
+TRAINER_STATE_NAME = "trainer_state.json"
 
 DEFAULTS = {
     "model": "tiny",
@@ -67,15 +71,30 @@ class RowRecorder:
         return self.collator(examples)
 
 
-def last_checkpoint(settings: dict) -> str | None:
-    """The newest `checkpoint-N` folder in the output folder, or None (then training starts fresh)."""
-    from transformers.trainer_utils import get_last_checkpoint
+def complete_checkpoints(output_dir: str | Path) -> list[Path]:
+    """The `checkpoint-N` folders of `output_dir` that hold a `trainer_state.json`, oldest first.
 
+    The trainer writes that file last, so a run killed while saving (a Colab disconnect) leaves an
+    incomplete folder without it, which must not be resumed from.
+    """
+    folders = Path(output_dir).glob(f"{PREFIX_CHECKPOINT_DIR}-*")
+    complete = [
+        folder for folder in folders
+        if folder.name.split("-")[-1].isdigit() and (folder / TRAINER_STATE_NAME).is_file()
+    ]
+    return sorted(complete, key=lambda folder: int(folder.name.split("-")[-1]))
+
+
+def last_checkpoint(settings: dict) -> str | None:
+    """The newest complete checkpoint in the output folder, or None (then training starts fresh)."""
     output = Path(settings["output_dir"])
-    found = get_last_checkpoint(str(output)) if output.is_dir() else None
-    if found is None:
+    found = complete_checkpoints(output)
+    if not found:
         print(f"No checkpoint in {output}: starting from the beginning.", flush=True)
-    return found
+        return None
+    step = json.loads((found[-1] / TRAINER_STATE_NAME).read_text())["global_step"]
+    print(f"Resuming from {found[-1].name} (step {step} of {settings['max_steps']}).", flush=True)
+    return str(found[-1])
 
 
 def run(settings: dict) -> dict:
@@ -128,11 +147,21 @@ def _has_cuda() -> bool:
     return torch.cuda.is_available()
 
 
-def main(argv: list[str] | None = None) -> None:
+def settings_from_arguments(argv: list[str] | None = None) -> dict:
+    """The run's settings from the command line: the config file, with `--resume` forcing a resume."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--config", required=True, help="JSON file with the run's settings")
+    parser.add_argument(
+        "--resume", action="store_true",
+        help="continue from the newest complete checkpoint in output_dir (like \"resume\": true)",
+    )
     args = parser.parse_args(argv)
-    metrics = run(load_run_config(args.config))
+    settings = load_run_config(args.config)
+    return {**settings, "resume": True} if args.resume else settings
+
+
+def main(argv: list[str] | None = None) -> None:
+    metrics = run(settings_from_arguments(argv))
     print(json.dumps(metrics), flush=True)
 
 

@@ -1,4 +1,4 @@
-"""Opening images safely: PIL images, local paths or URLs, always RGB.
+"""Opening images safely: PIL images, local paths, URLs or a file's bytes (an upload), always RGB.
 
 Guards against decompression bombs and turns unreadable files into one clear error that names the
 file and says what to do.
@@ -52,12 +52,14 @@ def _check_size(image: Image.Image, name: str) -> None:
 
 
 def load_image(source, timeout: float = URL_TIMEOUT_S) -> Image.Image:
-    """Open `source` (a PIL image, a path or an http(s) URL) as a fully decoded RGB image."""
+    """Open `source` (a PIL image, a path, an http(s) URL or a file's bytes) as a decoded RGB image."""
     if isinstance(source, Image.Image):
         _check_size(source, "given")
         return source if source.mode == "RGB" else source.convert("RGB")
     if is_url(source):
         name, stream = repr(source), io.BytesIO(_download(source, timeout))
+    elif isinstance(source, (bytes, bytearray, memoryview)):
+        name, stream = f"of {len(source):,} bytes", io.BytesIO(bytes(source))
     elif isinstance(source, (str, Path)):
         path = Path(source).expanduser()
         if not path.is_file():
@@ -65,7 +67,7 @@ def load_image(source, timeout: float = URL_TIMEOUT_S) -> Image.Image:
         name, stream = repr(str(path)), path
     else:
         raise ImageLoadError(
-            f"Expected a PIL image, a file path or an http(s) URL, got {type(source).__name__}."
+            f"Expected a PIL image, a file path, an http(s) URL or bytes, got {type(source).__name__}."
         )
     try:
         with Image.open(stream) as opened:

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from peft import PeftModel
 
+from course_utils.finetune import complete_checkpoints, last_checkpoint, settings_from_arguments
 from course_utils.generation import ask
 from course_utils.loading import load_vlm
 from course_utils.scenes import make_scene
@@ -83,3 +84,22 @@ def test_two_processes_train_different_shards_and_the_adapter_answers(tmp_path):
 
     answer = ask(model, processor, make_scene(random.Random(0)).image, "How many shapes are there?")
     assert isinstance(answer, str) and answer
+
+
+def test_resume_skips_a_checkpoint_that_a_kill_left_incomplete(tmp_path, capsys):
+    for step in (9, 10):
+        (tmp_path / f"checkpoint-{step}").mkdir()
+        (tmp_path / f"checkpoint-{step}" / "trainer_state.json").write_text(json.dumps({"global_step": step}))
+    (tmp_path / "checkpoint-20").mkdir()  # killed while saving: no trainer_state.json yet
+    (tmp_path / "checkpoint-20" / "adapter_model.safetensors").write_bytes(b"partial")
+    assert [folder.name for folder in complete_checkpoints(tmp_path)] == ["checkpoint-9", "checkpoint-10"]
+    assert last_checkpoint({"output_dir": str(tmp_path), "max_steps": 40}) == str(tmp_path / "checkpoint-10")
+    assert "Resuming from checkpoint-10 (step 10 of 40)" in capsys.readouterr().out
+    assert last_checkpoint({"output_dir": str(tmp_path / "empty"), "max_steps": 40}) is None
+
+
+def test_the_resume_flag_turns_resume_on_for_the_same_config(tmp_path):
+    config = _write_config(tmp_path, output_dir=str(tmp_path), max_steps=12)
+    assert settings_from_arguments(["--config", str(config)])["resume"] is False
+    resumed = settings_from_arguments(["--config", str(config), "--resume"])
+    assert resumed["resume"] is True and resumed["max_steps"] == 12

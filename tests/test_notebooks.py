@@ -239,3 +239,24 @@ def test_course_build_writes_html_and_summarises_every_exercise(tmp_path, monkey
     printed = capsys.readouterr().out
     rows = [line for line in printed.splitlines() if "not_attempted" in line]
     assert len(rows) == 3 * len(lessons), printed
+
+
+def test_lesson_2_interrupts_its_script_run_and_resumes_it_from_a_checkpoint(blank_runs):
+    """Section 8 of lesson 2: `python -m course_utils.finetune`, stopped after a checkpoint, resumed."""
+    path = ROOT / "notebooks" / "en" / "02_vlm_finetuning.ipynb"
+    executed = read(blank_runs[path].output)
+    printed = "".join(
+        output.get("text", "")
+        for cell in executed.cells
+        if cell.cell_type == "code"
+        for output in cell.outputs
+        if output.output_type == "stream"
+    )
+    stopped = re.search(r"first session stopped \(exit code (-?\d+)\), final model saved: (\w+)", printed)
+    assert stopped, "lesson 2 does not show the interrupted first session"
+    assert stopped.group(2) == "False", "the first session finished before it was interrupted"
+    resumed = re.search(r"resumed from checkpoint-(\d+), finished at step (\d+) of (\d+)", printed)
+    assert resumed, "lesson 2 does not show a run resumed from a checkpoint"
+    step, final, total = map(int, resumed.groups())
+    assert 0 < step < final == total
+    assert f"Resuming from checkpoint-{step} (step {step} of {total})." in printed

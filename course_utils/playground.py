@@ -1,0 +1,270 @@
+"""Interactive playgrounds for the lessons, built from standard ipywidgets (JupyterLab and Colab).
+
+`usage_playground` asks the model about a generated scene or an uploaded picture; `results_browser`
+pages through held-out questions with each stage's answer. The model logic stays in the library.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import html
+import io
+import random
+from dataclasses import dataclass
+
+import ipywidgets as widgets
+from PIL import Image
+
+from course_utils.evaluation import exact_match, normalise_answer
+from course_utils.generation import ask, prepare_inputs
+from course_utils.images import ImageLoadError, load_image
+from course_utils.messages import build_messages
+from course_utils.scenes import SCENE_SIZE, make_scene
+
+DEFAULT_QUESTION = "What color is the shape?"
+PICTURE_WIDTH = "256px"
+NO_FRONTEND = "(an interactive widget: run this cell in JupyterLab or Colab to use it)"
+
+
+# --------------------------------------------------------------------------- shared pieces
+
+
+def png_bytes(image: Image.Image) -> bytes:
+    """The picture encoded as PNG, for an `ipywidgets.Image`."""
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def uploaded_files(value) -> list[tuple[str, bytes]]:
+    """(name, content) of each uploaded file, from a FileUpload value of ipywidgets 8 or 7.
+
+    ipywidgets 8 gives a tuple of dicts with "name" and "content" (a memoryview); ipywidgets 7
+    (older Colab images) a dict {name: {"content": bytes, "metadata": ...}}.
+    """
+    if isinstance(value, dict):
+        return [(name, bytes(item["content"])) for name, item in value.items()]
+    return [(item["name"], bytes(item["content"])) for item in value or ()]
+
+
+def _message(text: str, colour: str = "#555") -> str:
+    return f'<span style="color:{colour}">{html.escape(text)}</span>'
+
+
+class _WidgetView:
+    """Displays as its `widget`, with a short text in place of the widget where there is no frontend."""
+
+    widget: widgets.Widget
+
+    def _repr_mimebundle_(self, **kwargs):
+        bundle = self.widget._repr_mimebundle_(**kwargs)
+        return {**bundle, "text/plain": NO_FRONTEND} if bundle else bundle
+
+
+# --------------------------------------------------------------------------- lesson 1: ask the model
+
+
+@contextlib.contextmanager
+def image_splitting(processor, enabled: bool):
+    """Set the processor's image splitting for the duration of a `with` block, then restore it."""
+    image_processor = processor.image_processor
+    saved = image_processor.do_image_splitting
+    image_processor.do_image_splitting = enabled
+    try:
+        yield
+    finally:
+        image_processor.do_image_splitting = saved
+
+
+@dataclass(frozen=True)
+class PlaygroundAnswer:
+    """What one question cost and what the model said."""
+
+    answer: str
+    prompt_tokens: int
+    image_tokens: int
+    tiles: int
+    splitting: bool
+
+
+def count_tiles(processor, inputs) -> tuple[int, int]:
+    """(image tokens, tiles) of a tokenised prompt: each tile costs `processor.image_seq_len` tokens."""
+    image_id = processor.tokenizer.convert_tokens_to_ids(processor.image_token)
+    image_tokens = int((inputs["input_ids"] == image_id).sum())
+    return image_tokens, image_tokens // processor.image_seq_len
+
+
+def answer_question(model, processor, image, question: str, splitting: bool) -> PlaygroundAnswer:
+    """Ask `question` about `image` with image splitting on or off; the processor is left as it was."""
+    with image_splitting(processor, splitting):
+        inputs = prepare_inputs(processor, [build_messages(question, images=image)])
+        image_tokens, tiles = count_tiles(processor, inputs)
+        answer = ask(model, processor, image, question)
+    return PlaygroundAnswer(answer, int(inputs["input_ids"].shape[1]), image_tokens, tiles, splitting)
+
+
+def describe_answer(result: PlaygroundAnswer, tokens_per_tile: int) -> str:
+    """The answer and its cost as a few lines of HTML."""
+    splitting = "on" if result.splitting else "off"
+    return (
+        f"<b>answer:</b> {html.escape(repr(result.answer))}<br>"
+        f"prompt: {result.prompt_tokens} tokens, of which {result.image_tokens} for the picture: "
+        f"{result.tiles} tile{'s' if result.tiles != 1 else ''} × {tokens_per_tile} tokens "
+        f"(image splitting {splitting})"
+    )
+
+
+class UsagePlayground(_WidgetView):
+    """Lesson 1's playground: a picture (scene or upload), a question, image splitting, Ask."""
+
+    def __init__(self, model, processor, seed: int = 0, question: str = DEFAULT_QUESTION,
+                 scene_size: int = SCENE_SIZE):
+        self.model, self.processor, self.scene_size = model, processor, scene_size
+        self.image: Image.Image | None = None
+        self.last: PlaygroundAnswer | None = None
+        self.seed = widgets.BoundedIntText(value=seed, min=0, max=10**6, description="scene seed")
+        self.new_scene = widgets.Button(description="New scene", icon="refresh")
+        self.upload = widgets.FileUpload(accept="image/*", multiple=False, description="Upload a picture")
+        self.question = widgets.Text(value=question, description="question",
+                                     layout=widgets.Layout(width="420px"))
+        self.splitting = widgets.Checkbox(value=bool(processor.image_processor.do_image_splitting),
+                                          description="image splitting")
+        self.ask_button = widgets.Button(description="Ask", button_style="primary", icon="comment")
+        self.picture = widgets.Image(format="png", layout=widgets.Layout(width=PICTURE_WIDTH))
+        self.source = widgets.HTML()
+        self.output = widgets.HTML(value=_message("Press Ask to get the model's answer."))
+        self._wire()
+        self.widget = self._layout()
+        self.show_scene(seed)
+
+    def _wire(self) -> None:
+        self.seed.observe(lambda change: self.show_scene(change["new"]), names="value")
+        self.new_scene.on_click(lambda _: setattr(self.seed, "value", self.seed.value + 1))
+        self.upload.observe(lambda change: self.use_upload(change["new"]), names="value")
+        self.ask_button.on_click(lambda _: self.answer())
+
+    def _layout(self) -> widgets.Widget:
+        controls = widgets.VBox([
+            widgets.HBox([self.seed, self.new_scene]),
+            self.upload,
+            self.question,
+            self.splitting,
+            self.ask_button,
+            self.output,
+        ])
+        return widgets.HBox([widgets.VBox([self.picture, self.source]), controls])
+
+    def _set_picture(self, image: Image.Image, label: str) -> None:
+        self.image = image
+        self.picture.value = png_bytes(image)
+        self.source.value = _message(f"{label} · {image.width}×{image.height} px")
+
+    def show_scene(self, seed: int) -> None:
+        """Draw the generated scene for `seed` (the same seed always gives the same picture)."""
+        self._set_picture(make_scene(random.Random(seed), size=self.scene_size).image, f"scene {seed}")
+
+    def use_upload(self, value) -> None:
+        """Show an uploaded picture; an unreadable file leaves the current picture and says why."""
+        files = uploaded_files(value)
+        if not files:
+            return
+        name, content = files[0]
+        try:
+            self._set_picture(load_image(content), f"uploaded {name}")
+        except ImageLoadError as error:
+            self.output.value = _message(
+                f"Could not use {name!r}: {error} The model still sees the picture shown.", "#b00020"
+            )
+            return
+        self.output.value = _message("Press Ask to get the model's answer.")
+
+    def answer(self) -> PlaygroundAnswer | None:
+        """Ask the current question about the current picture and show the answer (what Ask does)."""
+        question = self.question.value.strip()
+        if not question:
+            self.output.value = _message("Type a question first.", "#b00020")
+            return None
+        self.output.value = _message("thinking…")
+        try:
+            self.last = answer_question(self.model, self.processor, self.image, question,
+                                        self.splitting.value)
+        except Exception as error:  # a widget callback has nowhere to raise to: show it instead
+            self.output.value = _message(f"The model could not answer: {type(error).__name__}: {error}",
+                                         "#b00020")
+            return None
+        self.output.value = describe_answer(self.last, self.processor.image_seq_len)
+        return self.last
+
+
+def usage_playground(model, processor, seed: int = 0, question: str = DEFAULT_QUESTION,
+                     scene_size: int = SCENE_SIZE) -> UsagePlayground:
+    """Lesson 1's playground; display it (last line of a cell). `.answer()` is what Ask does."""
+    return UsagePlayground(model, processor, seed=seed, question=question, scene_size=scene_size)
+
+
+# --------------------------------------------------------------------------- lesson 2: browse results
+
+
+def check_results(dataset, results: dict) -> None:
+    """Every result must hold one prediction per dataset row, in the same order."""
+    if not results:
+        raise ValueError("No results to browse: pass e.g. {'before': before, 'after lora': after}.")
+    for stage, result in results.items():
+        if len(result.predictions) != len(dataset):
+            raise ValueError(
+                f"results[{stage!r}] has {len(result.predictions)} predictions but the dataset has "
+                f"{len(dataset)} rows: evaluate every stage on this same dataset."
+            )
+
+
+def describe_row(row: dict, index: int, results: dict, question_key: str, answer_key: str) -> str:
+    """The question, the truth and each stage's answer (✓ exact match, ✗ not) as HTML."""
+    truth = normalise_answer(row[answer_key])
+    lines = [
+        f"<b>question:</b> {html.escape(str(row[question_key]))}",
+        f"<b>truth:</b> {html.escape(truth)}",
+    ]
+    for stage, result in results.items():
+        predicted = result.predictions[index]
+        mark = "✓" if exact_match(predicted, truth) else "✗"
+        lines.append(f"{mark} <b>{html.escape(stage)}:</b> {html.escape(repr(predicted))}")
+    return "<br>".join(lines)
+
+
+class ResultsBrowser(_WidgetView):
+    """Lesson 2's browser: one held-out question at a time, with every stage's answer."""
+
+    def __init__(self, dataset, results: dict, image_key: str = "image", question_key: str = "query",
+                 answer_key: str = "label"):
+        check_results(dataset, results)
+        self.dataset, self.results = dataset, results
+        self.keys = (image_key, question_key, answer_key)
+        self.index = widgets.IntSlider(value=0, min=0, max=len(dataset) - 1, description="question",
+                                       continuous_update=False)
+        self.previous = widgets.Button(description="◀ Prev")
+        self.next = widgets.Button(description="Next ▶")
+        self.picture = widgets.Image(format="png", layout=widgets.Layout(width=PICTURE_WIDTH))
+        self.output = widgets.HTML()
+        self.index.observe(lambda change: self.show(change["new"]), names="value")
+        self.previous.on_click(lambda _: self.step(-1))
+        self.next.on_click(lambda _: self.step(+1))
+        navigation = widgets.HBox([self.previous, self.index, self.next])
+        self.widget = widgets.VBox([navigation, widgets.HBox([self.picture, self.output])])
+        self.show(0)
+
+    def step(self, offset: int) -> None:
+        """Move `offset` questions on (the slider bounds stop it at either end)."""
+        self.index.value = min(max(self.index.value + offset, self.index.min), self.index.max)
+
+    def show(self, index: int) -> None:
+        """Show question `index`: its picture, the truth and each stage's answer."""
+        image_key, question_key, answer_key = self.keys
+        row = self.dataset[index]
+        self.picture.value = png_bytes(load_image(row[image_key]))
+        self.output.value = describe_row(row, index, self.results, question_key, answer_key)
+
+
+def results_browser(dataset, results: dict, image_key: str = "image", question_key: str = "query",
+                    answer_key: str = "label") -> ResultsBrowser:
+    """Browse `dataset`'s questions with each stage's answer (`results`: name -> EvalResult on it)."""
+    return ResultsBrowser(dataset, results, image_key, question_key, answer_key)
