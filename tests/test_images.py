@@ -71,3 +71,15 @@ def test_url_is_downloaded_with_a_timeout(tmp_path):
 def test_wrong_type_is_named():
     with pytest.raises(ImageLoadError, match="got int"):
         load_image(5)
+
+
+def test_bytes_of_an_image_file_open_and_corrupt_bytes_say_so():
+    import io
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (12, 7), "blue").save(buffer, format="PNG")
+    opened = load_image(buffer.getvalue())
+    assert opened.size == (12, 7) and opened.getpixel((0, 0)) == (0, 0, 255)
+    assert load_image(memoryview(buffer.getvalue())).size == (12, 7)
+    with pytest.raises(ImageLoadError, match="of 40 bytes is not a readable image"):
+        load_image(buffer.getvalue()[:40])
