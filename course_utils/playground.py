@@ -13,6 +13,7 @@ import random
 from dataclasses import dataclass
 
 import ipywidgets as widgets
+from IPython.display import display
 from PIL import Image
 
 from course_utils.evaluation import exact_match, normalise_answer
@@ -56,9 +57,12 @@ class _WidgetView:
 
     widget: widgets.Widget
 
-    def _repr_mimebundle_(self, **kwargs):
-        bundle = self.widget._repr_mimebundle_(**kwargs)
-        return {**bundle, "text/plain": NO_FRONTEND} if bundle else bundle
+    def _ipython_display_(self) -> None:
+        bundle = getattr(self.widget, "_repr_mimebundle_", None)
+        if callable(bundle):  # ipywidgets 8
+            display({**bundle(), "text/plain": NO_FRONTEND}, raw=True)
+        else:  # ipywidgets 7 (older Colab images) displays widgets itself
+            display(self.widget)
 
 
 # --------------------------------------------------------------------------- lesson 1: ask the model

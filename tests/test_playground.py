@@ -4,6 +4,7 @@ import html
 import io
 import random
 
+import ipywidgets
 import pytest
 from PIL import Image
 
@@ -21,10 +22,14 @@ def png(image):
 
 
 def frontend_upload(widget, name, content):
-    """Set a FileUpload's value the way JupyterLab does: the JSON state, through its deserialiser."""
-    state = {"name": name, "type": "image/png", "size": len(content), "content": memoryview(content),
-             "last_modified": 1_700_000_000_000}
-    widget.set_state({"value": [state]})
+    """Upload a file the way the browser does: the widget state it sends, through the deserialisers."""
+    metadata = {"name": name, "type": "image/png", "size": len(content)}
+    if int(ipywidgets.__version__.split(".")[0]) >= 8:
+        widget.set_state({"value": [{**metadata, "content": memoryview(content),
+                                     "last_modified": 1_700_000_000_000}]})
+    else:  # ipywidgets 7 (Colab): metadata, data and a counter that triggers the value
+        widget.set_state({"metadata": [{**metadata, "lastModified": 1_700_000_000_000}],
+                          "data": [memoryview(content)], "_counter": widget._counter + 1})
 
 
 def test_ask_shows_the_models_answer_to_the_scene(tiny):
@@ -161,3 +166,19 @@ def test_results_browser_refuses_results_of_another_dataset():
     short = EvalResult(0.0, 0.0, 2, predictions=["1", "2"], targets=["1", "2"])
     with pytest.raises(ValueError, match="has 2 predictions but the dataset has 6 rows"):
         results_browser(charts, {"before": short})
+
+
+def test_displaying_a_playground_shows_its_widget_with_a_short_text_fallback(tiny):
+    from IPython.core.interactiveshell import InteractiveShell
+    from IPython.display import display
+    from IPython.utils.capture import capture_output
+
+    InteractiveShell.instance()  # display() needs a shell, as in a kernel
+    playground = usage_playground(*tiny)
+    with capture_output() as captured:
+        display(playground)
+    (shown,) = captured.outputs
+    view = shown.data.get("application/vnd.jupyter.widget-view+json")
+    assert view and view["model_id"] == playground.widget.model_id
+    if "text/plain" in shown.data and shown.data["text/plain"].startswith("("):
+        assert "JupyterLab or Colab" in shown.data["text/plain"]
