@@ -114,10 +114,12 @@ def _without_weight_loading_bar():
 
 
 def _needs_torchvision(source: str, error: ImportError) -> ModelLoadError:
+    why = next((line for line in str(error).splitlines() if line.strip()), "torchvision is missing")
     return ModelLoadError(
-        f"{source!r} needs torchvision (SmolVLM2's video processor): {error}. Install the torchvision "
-        "build that matches your torch (Colab has one; `pip install 'smolvlm-course[video]'` elsewhere), "
-        "or use a SmolVLM v1 model such as 'tiny' and pass videos as frames."
+        f"{source!r} needs torchvision for SmolVLM2's video processor ({why.strip()}). Install the "
+        "torchvision build that matches your torch (Colab ships one; in this repository: "
+        "pip install -c constraints.txt -e '.[video]'), or use a SmolVLM v1 model such as 'tiny', "
+        "which takes a video as timestamped frames."
     )
 
 
