@@ -19,8 +19,10 @@ $(BIN)/.installed: pyproject.toml constraints.txt
 	touch $@
 
 # The Hub is allowed here (a Hub id works where there is internet); the tiny models need none.
+# JupyterLab refuses to run as root (containers, CI machines) unless told it may.
 lab: $(BIN)/.installed
-	HF_HUB_OFFLINE=0 $(BIN)/jupyter lab --ServerApp.root_dir=notebooks --KernelManager.transport_encryption=auto
+	HF_HUB_OFFLINE=0 $(BIN)/jupyter lab --ServerApp.root_dir=notebooks --KernelManager.transport_encryption=auto \
+	  $(if $(filter 0,$(shell id -u)),--allow-root)
 
 course: $(BIN)/.installed
 	$(BIN)/python -m course_utils.notebooks build --out build
