@@ -6,9 +6,12 @@ otherwise asks for an exact (case-insensitive) match.
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from course_utils.generation import ask_batch
+from course_utils.training import logged
 
 
 def _as_number(text: str) -> float | None:
@@ -38,6 +41,15 @@ def relaxed_match(prediction: str, target, tolerance: float = 0.05) -> bool:
     return exact_match(prediction, target)
 
 
+def majority_baseline(targets) -> tuple[str, float]:
+    """(most frequent answer, the share of `targets` it matches): what always saying it scores."""
+    targets = [normalise_answer(target) for target in targets]
+    if not targets:
+        return "", 0.0
+    answer, count = Counter(targets).most_common(1)[0]
+    return answer, count / len(targets)
+
+
 @dataclass
 class EvalResult:
     """Accuracies over `n` questions plus every prediction, for tables and error analysis."""
@@ -47,9 +59,28 @@ class EvalResult:
     n: int
     predictions: list[str] = field(repr=False, default_factory=list)
     targets: list[str] = field(repr=False, default_factory=list)
+    questions: list[str] = field(repr=False, default_factory=list)
 
     def __str__(self) -> str:
         return f"exact {self.exact:.1%} · relaxed {self.relaxed:.1%} on {self.n} questions"
+
+    @property
+    def majority_answer(self) -> str:
+        """The most frequent correct answer: what a model that always says one thing would pick."""
+        return majority_baseline(self.targets)[0]
+
+    @property
+    def majority_baseline(self) -> float:
+        """Exact match of always giving `majority_answer`: the score to beat."""
+        return majority_baseline(self.targets)[1]
+
+    def accuracy_by(self, kind_of: Callable[[str], str]) -> dict[str, float]:
+        """Exact match per question kind; `kind_of(question)` names a question's kind, e.g.
+        `course_utils.data.chart_question_kind`."""
+        hits: dict[str, list[bool]] = {}
+        for question, predicted, target in zip(self.questions, self.predictions, self.targets):
+            hits.setdefault(kind_of(question), []).append(exact_match(predicted, target))
+        return {kind: sum(values) / len(values) for kind, values in sorted(hits.items())}
 
 
 def evaluate(
@@ -74,20 +105,25 @@ def evaluate(
     )
     exact = sum(exact_match(p, t) for p, t in zip(predictions, targets)) / len(rows)
     relaxed = sum(relaxed_match(p, t) for p, t in zip(predictions, targets)) / len(rows)
-    return EvalResult(exact, relaxed, len(rows), predictions, targets)
+    questions = [question for _, question in pairs]
+    return EvalResult(exact, relaxed, len(rows), predictions, targets, questions)
 
 
-def before_after_table(results: dict[str, EvalResult]):
-    """A pandas table with one row per stage ("before", "after LoRA", ...) and both accuracies."""
+def before_after_table(results: dict[str, EvalResult], baseline: bool = True):
+    """A pandas table with one row per stage ("before", "after LoRA", ...) and both accuracies.
+
+    With `baseline`, a last row gives the majority baseline: always answering the most frequent
+    correct answer of the test set. A model that does not beat it has learnt no skill.
+    """
     import pandas as pd
 
-    return pd.DataFrame(
-        {
-            "exact match": [f"{r.exact:.1%}" for r in results.values()],
-            "relaxed accuracy": [f"{r.relaxed:.1%}" for r in results.values()],
-            "questions": [r.n for r in results.values()],
-        },
-        index=list(results),
+    rows = {name: (f"{r.exact:.1%}", f"{r.relaxed:.1%}", r.n) for name, r in results.items()}
+    if baseline and results:
+        reference = next(iter(results.values()))
+        score = f"{reference.majority_baseline:.1%}"
+        rows[f"always {reference.majority_answer!r} (majority baseline)"] = (score, score, reference.n)
+    return pd.DataFrame.from_dict(
+        rows, orient="index", columns=["exact match", "relaxed accuracy", "questions"]
     )
 
 
@@ -95,7 +131,7 @@ def plot_loss(log_history: list[dict], title: str = "Training loss"):
     """The loss curve from a trainer's `state.log_history` as a matplotlib Figure."""
     from matplotlib.figure import Figure
 
-    points = [(entry["step"], entry["loss"]) for entry in log_history if "loss" in entry]
+    points = logged(log_history, "loss")
     if not points:
         raise ValueError("The log history has no 'loss' entries: did training run and log?")
     figure = Figure(figsize=(6, 3.2))

@@ -100,7 +100,7 @@ def last_checkpoint(settings: dict) -> str | None:
 def run(settings: dict) -> dict:
     """Train as the settings say; returns the final metrics (on every process)."""
     from course_utils.loading import load_vlm
-    from course_utils.training import VisionSFTCollator, finetune, sft_recipe
+    from course_utils.training import VisionSFTCollator, finetune, logged, sft_recipe
 
     rank = int(os.environ.get("RANK", "0"))
     quantization = "4bit" if settings["method"] == "qlora" else None
@@ -123,7 +123,7 @@ def run(settings: dict) -> dict:
         model, processor, training_rows(settings), recipe,
         resume=checkpoint or False, collator=recorder or collator,
     )
-    losses = [entry["loss"] for entry in trainer.state.log_history if "loss" in entry]
+    losses = [loss for _, loss in logged(trainer.state.log_history, "loss")]
     metrics = {
         "final_loss": losses[-1] if losses else None,
         "train_loss": trainer.state.log_history[-1].get("train_loss"),

@@ -85,3 +85,16 @@ def load_image(source, timeout: float = URL_TIMEOUT_S) -> Image.Image:
             f"The file {name} is not a readable image ({error}). It may be corrupt or truncated, "
             "or not an image at all: open it in an image viewer, or re-download it."
         ) from None
+
+
+def same_pixels(first, second) -> bool:
+    """True when two pictures (anything `load_image` opens) have the same size and RGB pixels."""
+    import numpy as np
+
+    if first is second:
+        return True
+    try:
+        first, second = load_image(first), load_image(second)
+    except ImageLoadError:
+        return False
+    return first.size == second.size and np.array_equal(np.asarray(first), np.asarray(second))

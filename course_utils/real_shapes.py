@@ -1,6 +1,6 @@
 """The `real-shape` profile: SmolVLM architectures at their real sizes, with random weights.
 
-Benchmarks and the GPU notebook suite build these folders offline (no Hub download): the same
+Benchmarks and the real-shape lesson tests build these folders offline (no Hub download): the same
 config and image tiling as the Hub checkpoints, the embedded tiny tokenizer, untrained weights.
 """
 
@@ -20,8 +20,14 @@ from transformers import (
     Idefics3Processor,
     LlamaConfig,
     PreTrainedTokenizerFast,
+    SmolVLMConfig,
+    SmolVLMForConditionalGeneration,
+    SmolVLMImageProcessor,
+    SmolVLMProcessor,
+    SmolVLMVideoProcessor,
 )
 from transformers.models.idefics3.configuration_idefics3 import Idefics3VisionConfig
+from transformers.models.smolvlm.configuration_smolvlm import SmolVLMVisionConfig
 
 from course_utils.tiny import CHAT_TEMPLATE, build_tokenizer
 
@@ -35,18 +41,42 @@ _PROCESSOR_512 = dict(
     size={"longest_edge": 2048}, max_image_size={"longest_edge": 512}, do_image_splitting=True
 )
 
+# Video frames of SmolVLM2: each one squared to a single 512 px tile (never split).
+_VIDEO_PROCESSOR_512 = dict(size={"longest_edge": 512}, max_image_size={"longest_edge": 512})
+# SmolLM2-135M, the language model of the 256M models.
+_SMOLLM2_135M = dict(
+    hidden_size=576, intermediate_size=1536, num_hidden_layers=30,
+    num_attention_heads=9, num_key_value_heads=3, vocab_size=49280,
+    rope_theta=100000.0, max_position_embeddings=8192, tie_word_embeddings=False,
+)
+# The transformers classes of each model kind: SmolVLM v1 is `idefics3`, SmolVLM2 `smolvlm`.
+MODEL_CLASSES = {
+    "idefics3": (Idefics3Config, Idefics3VisionConfig, Idefics3ForConditionalGeneration),
+    "smolvlm": (SmolVLMConfig, SmolVLMVisionConfig, SmolVLMForConditionalGeneration),
+}
+
+# Every spec is an `idefics3` model unless its `kind` says otherwise.
 REAL_SHAPES: dict[str, dict[str, Any]] = {
     "SmolVLM-256M": dict(
         hub_id="HuggingFaceTB/SmolVLM-256M-Instruct",
-        text=dict(
-            hidden_size=576, intermediate_size=1536, num_hidden_layers=30,
-            num_attention_heads=9, num_key_value_heads=3, vocab_size=49280,
-            rope_theta=100000.0, max_position_embeddings=8192, tie_word_embeddings=False,
-        ),
+        text=_SMOLLM2_135M,
         vision=_SIGLIP_BASE_512,
         scale_factor=4,
         image_token_id=49190,
         processor=_PROCESSOR_512,
+        parameters=256_484_928,
+    ),
+    # SmolVLM2-256M-Video-Instruct is fine-tuned from SmolVLM-256M-Instruct: the same architecture
+    # (so the same parameter count), with SmolVLM2's video input.
+    "SmolVLM2-256M": dict(
+        hub_id="HuggingFaceTB/SmolVLM2-256M-Video-Instruct",
+        kind="smolvlm",
+        text=_SMOLLM2_135M,
+        vision=_SIGLIP_BASE_512,
+        scale_factor=4,
+        image_token_id=49190,
+        processor=_PROCESSOR_512,
+        video_processor=_VIDEO_PROCESSOR_512,
         parameters=256_484_928,
     ),
     "SmolVLM-500M": dict(
@@ -91,6 +121,11 @@ def shape_spec(name: str) -> dict[str, Any]:
     return REAL_SHAPES[name]
 
 
+def model_classes(name: str) -> tuple[type, type, type]:
+    """(config, vision config, model) classes of a real shape's kind."""
+    return MODEL_CLASSES[shape_spec(name).get("kind", "idefics3")]
+
+
 def image_seq_len(name: str) -> int:
     """`<image>` tokens per tile: patches per side squared, shrunk by the pixel shuffle."""
     spec = shape_spec(name)
@@ -100,8 +135,8 @@ def image_seq_len(name: str) -> int:
 
 def real_shape_config(
     name: str, tokenizer: PreTrainedTokenizerFast | None = None
-) -> Idefics3Config:
-    """The Idefics3 config of a real shape; with `tokenizer`, token ids follow that tokenizer.
+) -> Idefics3Config | SmolVLMConfig:
+    """The config of a real shape; with `tokenizer`, token ids follow that tokenizer.
 
     The vocabulary size stays the real one, so the parameter count does not change.
     """
@@ -115,9 +150,10 @@ def real_shape_config(
             pad_token_id=tokenizer.pad_token_id,
         )
         image_token_id = tokenizer.convert_tokens_to_ids("<image>")
-    return Idefics3Config(
+    config_class, vision_config_class, _ = model_classes(name)
+    return config_class(
         text_config=LlamaConfig(**text),
-        vision_config=Idefics3VisionConfig(**spec["vision"]),
+        vision_config=vision_config_class(**spec["vision"]),
         scale_factor=spec["scale_factor"],
         image_token_id=image_token_id,
         tie_word_embeddings=spec["text"]["tie_word_embeddings"],
@@ -127,26 +163,34 @@ def real_shape_config(
 
 def count_parameters(name: str) -> int:
     """Parameters of a real shape, counted on the `meta` device (no memory is allocated)."""
+    model_class = model_classes(name)[2]
     with torch.device("meta"):
-        model = Idefics3ForConditionalGeneration(real_shape_config(name))
+        model = model_class(real_shape_config(name))
     return sum(p.numel() for p in model.parameters())
 
 
-def real_shape_image_processor(name: str) -> Idefics3ImageProcessor:
+def real_shape_image_processor(name: str) -> Idefics3ImageProcessor | SmolVLMImageProcessor:
     """SmolVLM's image processor with the real resize target and tile size of `name`."""
-    return Idefics3ImageProcessor(**shape_spec(name)["processor"])
+    spec = shape_spec(name)
+    if spec.get("kind") == "smolvlm":
+        return SmolVLMImageProcessor(**spec["processor"])
+    return Idefics3ImageProcessor(**spec["processor"])
 
 
 def real_shape_processor(
     name: str, tokenizer: PreTrainedTokenizerFast | None = None
-) -> Idefics3Processor:
+) -> Idefics3Processor | SmolVLMProcessor:
     """The full processor: real image tiling, the embedded tiny tokenizer and chat template."""
-    return Idefics3Processor(
+    spec = shape_spec(name)
+    common = dict(
         image_processor=real_shape_image_processor(name),
         tokenizer=tokenizer if tokenizer is not None else build_tokenizer(),
         image_seq_len=image_seq_len(name),
         chat_template=CHAT_TEMPLATE,
     )
+    if spec.get("kind") == "smolvlm":
+        return SmolVLMProcessor(video_processor=SmolVLMVideoProcessor(**spec["video_processor"]), **common)
+    return Idefics3Processor(**common)
 
 
 @lru_cache(maxsize=8)
@@ -159,6 +203,17 @@ def image_tokens_per_image(name: str, width: int, height: int) -> int:
     blank = Image.fromarray(np.zeros((height, width, 3), dtype=np.uint8))
     pixels = real_shape_image_processor(name)(images=[[blank]], return_tensors="pt")
     return pixels["pixel_values"].shape[1] * image_seq_len(name)
+
+
+@torch.no_grad()
+def silence_unknown_tokens(model, known: int) -> None:
+    """Zero the output rows of the token ids >= `known` (ids the tiny tokenizer cannot decode).
+
+    The model keeps the real vocabulary size, but only the first `known` ids are tokens of the
+    embedded tokenizer. With random weights their logits are random and those of the zeroed rows
+    are 0, so greedy decoding picks tokens the tokenizer can write out: answers are text, not "".
+    """
+    model.get_output_embeddings().weight[known:] = 0
 
 
 def build_real_shape(
@@ -178,7 +233,8 @@ def build_real_shape(
     config = real_shape_config(name, tokenizer=tokenizer)
     torch.manual_seed(seed)
     with torch.device(device):
-        model = Idefics3ForConditionalGeneration._from_config(config, dtype=dtype)
+        model = model_classes(name)[2]._from_config(config, dtype=dtype)
+    silence_unknown_tokens(model, len(tokenizer))
     for key in ("bos_token_id", "eos_token_id", "pad_token_id"):
         setattr(model.generation_config, key, getattr(tokenizer, key))
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -22,6 +22,8 @@ COLORS = {
 SHAPES = ("circle", "square", "triangle")
 MAX_COUNT = 4
 SCENE_SIZE = 128
+# The embedded model says numbers in words, like many chat models do; lesson 2 teaches it digits.
+NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
 
 QUESTION_TEMPLATES = {
     "color": ("What color is the shape?", "Which color do you see?", "What colour are the shapes?"),
@@ -41,16 +43,17 @@ class Scene:
     count: int
 
     def answer(self, kind: str) -> str:
-        """The correct short answer to a question of this `kind` (color, shape, count, describe)."""
+        """The correct short answer to a question of this `kind` (color, shape, count, describe);
+        numbers are written in words ("three")."""
         if kind == "color":
             return self.color
         if kind == "shape":
             return self.shape
         if kind == "count":
-            return str(self.count)
+            return NUMBER_WORDS[self.count]
         if kind == "describe":
             noun = self.shape if self.count == 1 else f"{self.shape}s"
-            return f"{self.count} {self.color} {noun}"
+            return f"{NUMBER_WORDS[self.count]} {self.color} {noun}"
         raise ValueError(f"Unknown question kind {kind!r}; use one of {sorted(QUESTION_TEMPLATES)}.")
 
 

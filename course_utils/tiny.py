@@ -30,8 +30,7 @@ from transformers.models.idefics3.configuration_idefics3 import Idefics3VisionCo
 from transformers.models.smolvlm.configuration_smolvlm import SmolVLMVisionConfig
 from transformers.models.smolvlm.processing_smolvlm import DEFAULT_CHAT_TEMPLATE
 
-from course_utils.scenes import COLORS, QUESTION_TEMPLATES, SHAPES, make_scene_questions
-from course_utils.training import VisionSFTCollator
+from course_utils.scenes import COLORS, NUMBER_WORDS, QUESTION_TEMPLATES, SHAPES
 
 ASSETS = Path(__file__).parent / "assets"
 TINY_DIRS = {"idefics3": ASSETS / "tiny-smolvlm", "smolvlm": ASSETS / "tiny-smolvlm2"}
@@ -54,11 +53,11 @@ VOCAB_SIZE = 1024
 
 # Widths are multiples of 64 so that bitsandbytes 4-bit layers work on CPU.
 TEXT_SIZES = dict(
-    hidden_size=128, intermediate_size=256, num_hidden_layers=2,
+    hidden_size=128, intermediate_size=256, num_hidden_layers=3,
     num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=4096,
 )
 VISION_SIZES = dict(
-    hidden_size=128, intermediate_size=256, num_hidden_layers=2,
+    hidden_size=128, intermediate_size=256, num_hidden_layers=3,
     num_attention_heads=4, image_size=64, patch_size=8,
 )
 SCALE_FACTOR = 2
@@ -66,22 +65,33 @@ IMAGE_SEQ_LEN = (VISION_SIZES["image_size"] // VISION_SIZES["patch_size"]) ** 2 
 IMAGE_SIZES = dict(size={"longest_edge": 128}, max_image_size={"longest_edge": 64})
 
 # Two phases of fresh scenes: a fast one, then a gentler one that polishes shape recognition.
-TEACH_PHASES = ((1000, 2e-3), (1000, 1e-3))  # (steps, peak learning rate)
-TEACH_STEPS = TEACH_PHASES[0][0]
-TEACH_BATCH = 32
+TEACH_PHASES = ((2500, 2e-3), (1500, 1e-3))  # (steps, peak learning rate)
 
 
 def tokenizer_corpus() -> list[str]:
     """Sentences the tiny tokenizer learns its merges from: the course's questions and answers."""
-    words = [*COLORS, *SHAPES, *(f"{shape}s" for shape in SHAPES)]
+    from course_utils import data, teaching
+    from course_utils.video_synth import COLOUR_NAMES
+
+    words = [*COLORS, *COLOUR_NAMES, *SHAPES, *(f"{shape}s" for shape in SHAPES)]
+    words += [*NUMBER_WORDS, *data.QUADRANTS]
     chart_words = (
-        "chart bar bars tallest shortest value highest lowest label how many which what is the of "
-        "picture frame video second seconds changes color colour count number answer question yes "
-        "no apple banana cherry grape lemon mango peach plum sales year month total left right"
+        "chart bar bars tallest shortest value highest lowest largest smallest label how many which "
+        "what is the of picture frame frames video second seconds changes color colour count number "
+        "answer question yes no left right top bottom first last comes shown corner where in kind "
+        "tall tell me height "
+        "apple banana cherry grape lemon mango peach plum sales year month total"
     ).split()
     lines = [question for group in QUESTION_TEMPLATES.values() for question in group]
+    lines += [question for group in data.CHART_QUESTION_TEMPLATES.values() for question in group]
+    lines += list(data.POSITION_QUESTION_TEMPLATES) + list(teaching.CHART_DESCRIBE_QUESTIONS)
+    lines += [q for group in teaching.CHART_EXTREME_QUESTIONS.values() for q in group]
+    lines += [q for group in teaching.SIDE_QUESTIONS.values() for q in group]
+    lines += [q for group in teaching.VIDEO_ORDER_QUESTIONS.values() for q in group]
     lines += [" ".join(words), " ".join(chart_words), " ".join(str(n) for n in range(101))]
     lines += ["User: Assistant: System: You are a helpful assistant.", "Frame from 00:01:"]
+    lines += ["You are provided the following series of frames from a 0:00:06 [H:MM:SS] video."]
+    lines += ["Frame at 00:03:", "bars: two, three, one"]
     return lines * 4
 
 
@@ -153,42 +163,6 @@ def build_processor(kind: str, tokenizer) -> Idefics3Processor | SmolVLMProcesso
     )
 
 
-def scene_conversation(image, question: str, answer: str) -> dict:
-    """One training row in trl's vision format: messages with an image placeholder, plus images."""
-    return {
-        "messages": [
-            {"role": "user", "content": [{"type": "image"}, {"type": "text", "text": question}]},
-            {"role": "assistant", "content": [{"type": "text", "text": answer}]},
-        ],
-        "images": [image],
-    }
-
-
-def teach_scenes(
-    model, processor, steps: int, learning_rate: float, seed: int = 0, log_every: int = 50
-):
-    """Train the whole tiny model on fresh synthetic scene questions (a plain torch loop)."""
-    collate = VisionSFTCollator(processor)
-    optimizer = torch.optim.AdamW(model.parameters(), lr=learning_rate, weight_decay=0.0)
-    schedule = torch.optim.lr_scheduler.OneCycleLR(
-        optimizer, max_lr=learning_rate, total_steps=max(steps, 1), pct_start=0.1
-    )
-    model.train()
-    for step in range(steps):
-        rows = make_scene_questions(TEACH_BATCH, seed=seed * 1_000_003 + step)
-        batch = collate([scene_conversation(s.image, q, a) for s, q, a, _ in rows])
-        loss = model(**batch).loss
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        optimizer.step()
-        schedule.step()
-        optimizer.zero_grad(set_to_none=True)
-        if log_every and (step % log_every == 0 or step == steps - 1):
-            print(f"  step {step:4d}/{steps}  loss {loss.item():.4f}", flush=True)
-    model.eval()
-    return model
-
-
 def build_tiny(
     out_dir: str | Path,
     kind: str = "idefics3",
@@ -219,9 +193,12 @@ def build_tiny(
         taught = Idefics3ForConditionalGeneration.from_pretrained(weights_from)
         model.load_state_dict(taught.state_dict())
     else:
+        from course_utils.teaching import teach
+
+        processors = {name: build_processor(name, tokenizer) for name in TINY_DIRS}
         for phase, (steps, learning_rate) in enumerate(phases):
             print(f"Teaching phase {phase + 1}/{len(phases)}: {steps} steps", flush=True)
-            teach_scenes(model, processor, steps, learning_rate, seed=seed + phase * 7919)
+            teach(model, processors, steps, learning_rate, seed=seed + phase * 7919)
     out_dir.mkdir(parents=True, exist_ok=True)
     model.save_pretrained(out_dir)
     processor.save_pretrained(out_dir)

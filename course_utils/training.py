@@ -7,6 +7,8 @@ live in `course_utils.evaluation`.
 
 from __future__ import annotations
 
+import contextlib
+import warnings
 from dataclasses import dataclass, field
 
 import torch
@@ -26,25 +28,34 @@ def _find_subsequence(ids: list[int], pattern: list[int], start: int) -> int:
     return -1
 
 
+def answer_spans(ids: list[int], tokenizer) -> list[tuple[int, int]]:
+    """(start, end) of every assistant answer in a token sequence, its <end_of_utterance> included.
+
+    An answer starts right after "\nAssistant:" and ends after the next <end_of_utterance> (or at
+    the end of the sequence). These are the only tokens `mask_prompt_labels` keeps in the loss.
+    """
+    header = tokenizer.encode(ASSISTANT_HEADER, add_special_tokens=False)
+    end_id = tokenizer.convert_tokens_to_ids(END_OF_UTTERANCE)
+    spans = []
+    position = _find_subsequence(ids, header, 0)
+    while position != -1:
+        start = position + len(header)
+        end = ids.index(end_id, start) + 1 if end_id in ids[start:] else len(ids)
+        spans.append((start, end))
+        position = _find_subsequence(ids, header, end)
+    return spans
+
+
 def mask_prompt_labels(input_ids: torch.Tensor, attention_mask: torch.Tensor, tokenizer) -> torch.Tensor:
     """Labels that keep only assistant answers (and their end-of-utterance); the rest is -100.
 
     System and user text, every image token and padding get IGNORE_INDEX, so the loss teaches the
     model to answer, not to repeat the prompt or predict image placeholders.
     """
-    header = tokenizer.encode(ASSISTANT_HEADER, add_special_tokens=False)
-    end_id = tokenizer.convert_tokens_to_ids(END_OF_UTTERANCE)
     labels = torch.full_like(input_ids, IGNORE_INDEX)
     for row, ids in enumerate(input_ids.tolist()):
-        position = _find_subsequence(ids, header, 0)
-        while position != -1:
-            answer_start = position + len(header)
-            try:
-                answer_end = ids.index(end_id, answer_start) + 1
-            except ValueError:
-                answer_end = len(ids)
-            labels[row, answer_start:answer_end] = input_ids[row, answer_start:answer_end]
-            position = _find_subsequence(ids, header, answer_end)
+        for start, end in answer_spans(ids, tokenizer):
+            labels[row, start:end] = input_ids[row, start:end]
     labels[attention_mask == 0] = IGNORE_INDEX
     return labels
 
@@ -196,6 +207,16 @@ def sft_recipe(
     return Recipe(method, SFTConfig(**config), lora, image_splitting, longest_edge)
 
 
+@contextlib.contextmanager
+def _quiet_checkpointing_rename():
+    """peft 0.21 and trl 1.16 still read `is_gradient_checkpointing`, renamed in transformers 5.23."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings(
+            "ignore", message="`is_gradient_checkpointing` is deprecated", category=FutureWarning
+        )
+        yield
+
+
 def prepare_model(model, recipe: Recipe):
     """Wrap `model` for the recipe: LoRA adapters (and k-bit preparation for QLoRA) or full."""
     from peft import get_peft_model, prepare_model_for_kbit_training
@@ -213,7 +234,8 @@ def prepare_model(model, recipe: Recipe):
         model = prepare_model_for_kbit_training(
             model, use_gradient_checkpointing=recipe.sft_config.activation_checkpointing
         )
-    return get_peft_model(model, recipe.lora_config)
+    with _quiet_checkpointing_rename():
+        return get_peft_model(model, recipe.lora_config)
 
 
 def trainable_summary(model) -> str:
@@ -350,20 +372,26 @@ def train_dpo(model, processor, preference_rows, config, lora_rank: int = 16):
 
     if not preference_rows:
         raise ValueError("No preference pairs: build them with make_preference_rows first.")
-    trainer = DPOTrainer(
-        model=model,
-        args=config,
-        train_dataset=Dataset.from_list(preference_rows),
-        processing_class=processor,
-        peft_config=lora_config(lora_rank),
-    )
-    trainer.train()
+    with _quiet_checkpointing_rename():
+        trainer = DPOTrainer(
+            model=model,
+            args=config,
+            train_dataset=Dataset.from_list(preference_rows),
+            processing_class=processor,
+            peft_config=lora_config(lora_rank),
+        )
+        trainer.train()
     return trainer
+
+
+def logged(log_history: list[dict], key: str = "loss") -> list[tuple[int, float]]:
+    """(step, value) of every entry of a trainer's `state.log_history` that logged `key`."""
+    return [(entry.get("step", index), entry[key]) for index, entry in enumerate(log_history) if key in entry]
 
 
 def reward_accuracy(log_history: list[dict], last: int = 3) -> float:
     """Mean DPO reward accuracy (chosen beats rejected) over the last `last` logged steps."""
-    values = [entry["rewards/accuracies"] for entry in log_history if "rewards/accuracies" in entry]
+    values = [value for _, value in logged(log_history, "rewards/accuracies")]
     if not values:
         raise ValueError("No 'rewards/accuracies' in the log: did DPO training run and log?")
     tail = values[-last:]

@@ -20,7 +20,7 @@ import numpy as np
 from PIL import Image
 
 _URL_SCHEMES = ("http://", "https://", "rtmp://", "rtsp://", "ftp://")
-_TICK = 1e-6  # seconds; absorbs float error when converting times to stream ticks
+TICK = 1e-6  # seconds; absorbs float error when converting times to stream ticks
 _CONTINUE_WITHOUT_INDEX_S = 1.0  # decode on (rather than seek) across this gap if no index
 
 
@@ -75,9 +75,9 @@ def _fallback_fps(timestamps: Sequence[float]) -> float:
 
 def _index_showing_same_second(timestamp: float, fps: float) -> int:
     nearest = round(timestamp * fps)
-    shown = int(timestamp + _TICK)
+    shown = int(timestamp + TICK)
     for index in (nearest, nearest + 1, nearest - 1):
-        if index >= 0 and int(index / fps + _TICK) == shown:
+        if index >= 0 and int(index / fps + TICK) == shown:
             return index
     return max(nearest, 0)
 
@@ -88,8 +88,9 @@ def format_timestamp(seconds: float) -> str:
     return f"{int(minutes):02d}:{rest:04.1f}"
 
 
-def _format_whole_seconds(seconds: float) -> str:
-    minutes, rest = divmod(int(max(seconds, 0.0) + _TICK), 60)
+def clock(seconds: float) -> str:
+    """'MM:SS' of the whole second a time falls in, as SmolVLM's prompts write it: 3.7 -> '00:03'."""
+    minutes, rest = divmod(int(max(seconds, 0.0) + TICK), 60)
     return f"{minutes:02d}:{rest:02d}"
 
 
@@ -247,7 +248,7 @@ def _evenly_spaced_times(start: float, end: float, count: int) -> list[float]:
 
 
 def _times_at_rate(start: float, end: float, fps: float, max_frames: int) -> list[float]:
-    count = max(1, math.floor((end - start) * fps + _TICK))
+    count = max(1, math.floor((end - start) * fps + TICK))
     if count <= max_frames:
         return [start + i / fps for i in range(count)]
     spread = (end - start) / max_frames
@@ -291,7 +292,7 @@ class _SeekingDecoder:
         return sorted(entry.timestamp for entry in self.stream.index_entries if entry.is_keyframe)
 
     def to_pts(self, seconds: float) -> int:
-        return self.info.start_pts + math.floor(seconds / self.info.time_base + _TICK * 1e3)
+        return self.info.start_pts + math.floor(seconds / self.info.time_base + TICK * 1e3)
 
     def seconds(self, frame: av.VideoFrame) -> float:
         return round(float((frame.pts - self.info.start_pts) * self.info.time_base), 6)
@@ -585,7 +586,7 @@ def video_to_image_parts(sampled: SampledVideo) -> list[dict[str, Any]]:
     text part before each frame's image part."""
     parts: list[dict[str, Any]] = []
     for frame, timestamp in zip(sampled.frames, sampled.timestamps, strict=True):
-        parts.append({"type": "text", "text": f"Frame at {_format_whole_seconds(timestamp)}:"})
+        parts.append({"type": "text", "text": f"Frame at {clock(timestamp)}:"})
         parts.append({"type": "image", "image": frame})
     return parts
 

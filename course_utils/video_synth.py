@@ -7,7 +7,9 @@ top encodes the frame index, so a decoded frame tells exactly which second and f
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 
@@ -27,6 +29,9 @@ PALETTE: tuple[tuple[int, int, int], ...] = (
     (110, 50, 150),  # purple
     (130, 130, 130),  # grey
     (120, 80, 30),  # brown
+)
+COLOUR_NAMES = (
+    "red", "green", "blue", "yellow", "magenta", "cyan", "orange", "purple", "grey", "brown",
 )
 INDEX_BITS = 11  # frame index is stored modulo 2**11 = 2048
 _STRIP_CELLS = INDEX_BITS + 1  # cell 0 is always white: it marks the top-left corner
@@ -53,6 +58,7 @@ class SyntheticVideo:
     size: tuple[int, int]  # encoded (width, height), before display rotation
     rotation: int
     encoder: str
+    colour_names: list[str] = field(default_factory=list)  # the colour of each second, in order
 
     @property
     def display_size(self) -> tuple[int, int]:
@@ -88,14 +94,35 @@ def frame_times(seconds: float, fps: float, variable_frame_rate: bool) -> list[f
     return [round(float(t), 3) for t in times if t < seconds]
 
 
-def draw_frame(second: int, index: int, size: tuple[int, int]) -> np.ndarray:
-    """The upright picture for frame `index` shown during `second` (RGB array, height x width)."""
-    return _with_index_strip(_second_background(second, size), index)
+def random_colours(seconds: int, seed: int) -> list[int]:
+    """A palette index for each second, drawn at random; two seconds in a row never share one."""
+    rng = random.Random(seed)
+    colours: list[int] = []
+    for _ in range(seconds):
+        choices = [index for index in range(len(PALETTE)) if not colours or index != colours[-1]]
+        colours.append(rng.choice(choices))
+    return colours
 
 
-def _second_background(second: int, size: tuple[int, int]) -> np.ndarray:
+def colour_of_second(second: int, colours: Sequence[int] | None = None) -> int:
+    """The palette index shown during `second`: `colours[second]`, or `second` modulo the palette."""
+    if colours:
+        return colours[second % len(colours)]
+    return second % len(PALETTE)
+
+
+def draw_frame(
+    second: int, index: int, size: tuple[int, int], colours: Sequence[int] | None = None
+) -> Image.Image:
+    """The upright picture of frame `index`, shown during `second`, as a PIL image (no encoding)."""
+    return Image.fromarray(_with_index_strip(_second_background(second, size, colours), index))
+
+
+def _second_background(
+    second: int, size: tuple[int, int], colours: Sequence[int] | None = None
+) -> np.ndarray:
     width, height = size
-    image = Image.new("RGB", size, PALETTE[second % len(PALETTE)])
+    image = Image.new("RGB", size, PALETTE[colour_of_second(second, colours)])
     font = ImageFont.load_default(size=max(8, int(height * 0.4)))
     draw = ImageDraw.Draw(image)
     draw.text(
@@ -126,13 +153,19 @@ def _with_index_strip(background: np.ndarray, index: int) -> np.ndarray:
 
 
 def second_shown(image: Image.Image) -> int:
-    """Which second (modulo the palette length) a synthetic frame comes from, by its colour."""
+    """The palette index of a synthetic frame's colour: its second (modulo the palette length)
+    in a video with the default colour order."""
     pixels = np.asarray(image.convert("RGB"), dtype=np.float64)
     height, width = pixels.shape[:2]
     band = pixels[int(height * 0.85) : int(height * 0.95), int(width * 0.1) : int(width * 0.9)]
     colour = band.reshape(-1, 3).mean(axis=0)
     distances = [np.linalg.norm(colour - np.array(entry)) for entry in PALETTE]
     return int(np.argmin(distances))
+
+
+def colour_shown(image: Image.Image) -> str:
+    """The name of the palette colour a synthetic frame shows ("red", "cyan", ...)."""
+    return COLOUR_NAMES[second_shown(image)]
 
 
 def frame_index_shown(image: Image.Image) -> int:
@@ -167,8 +200,12 @@ def make_test_video(
     preset: str = "ultrafast",
     progress: bool = False,
     grain: bool = False,
+    colours: Sequence[int] | None = None,
 ) -> SyntheticVideo:
     """Write a synthetic video: second s is colour s, shows "s"; frames carry their index.
+
+    `colours` (palette indices, one per second, e.g. from `random_colours`) replaces the default
+    colour order; `SyntheticVideo.colour_names` lists what each second shows.
 
     The container follows the extension (.mp4, .mov, .mkv: H.264 + AAC; .webm: VP9 + Opus);
     `codec` overrides the video codec ("h264", "vp9", "hevc", "mpeg4"). H.264 uses libx264 when
@@ -198,10 +235,12 @@ def make_test_video(
         audio_stream = (
             _add_audio_stream(container, _AUDIO_CODEC_BY_EXTENSION[extension]) if audio else None
         )
-        _encode_frames(container, stream, times, size, rotation, progress, grain)
+        _encode_frames(container, stream, times, size, rotation, progress, grain, colours)
         if audio_stream is not None:
             _encode_tone(container, audio_stream, seconds)
-    return SyntheticVideo(path, times, fps, size, rotation, encoder)
+    seconds_shown = int(math.ceil(times[-1] + 1e-9)) if times else 0
+    names = [COLOUR_NAMES[colour_of_second(second, colours)] for second in range(seconds_shown)]
+    return SyntheticVideo(path, times, fps, size, rotation, encoder, names)
 
 
 def _add_video_stream(
@@ -236,6 +275,7 @@ def _encode_frames(
     rotation: int,
     progress: bool,
     grain: bool,
+    colours: Sequence[int] | None = None,
 ) -> None:
     display_size = (size[1], size[0]) if rotation % 180 else size
     current_second, background = -1, np.empty(0)
@@ -250,7 +290,8 @@ def _encode_frames(
     for index, time in iterator:
         second = int(math.floor(time + 1e-9))
         if second != current_second:
-            current_second, background = second, _second_background(second, display_size)
+            current_second = second
+            background = _second_background(second, display_size, colours)
         upright = _with_index_strip(background, index)
         if grain:
             upright = _add_grain(upright, grain_tile, index)

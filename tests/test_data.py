@@ -157,9 +157,19 @@ def test_question_kinds_are_balanced_and_selectable(charts):
     chosen = data.make_chartqa(9, seed=1, kinds=("value", "tallest"))
     counts = Counter(question_kind(query)[0] for query in chosen["query"])
     assert set(counts) == {"value", "tallest"} and abs(counts["value"] - counts["tallest"]) <= 1
-    assert "count" not in data.UNSEEN_CHART_KINDS
     with pytest.raises(ValueError, match="bogus"):
         data.make_chartqa(2, kinds=("bogus",))
+
+
+def test_numeric_answers_are_balanced_so_a_constant_answer_scores_little():
+    charts = data.make_chartqa(600, seed=3, kinds=data.QUICK_CHART_KINDS)
+    answers = Counter(label[0] for label in charts["label"])
+    assert max(answers.values()) / len(charts) <= 0.40, answers
+    for kind, allowed in data.balanced_answers().items():
+        rows = [row for row in charts if question_kind(row["query"])[0] == kind]
+        seen = Counter(row["label"][0] for row in rows)
+        assert set(seen) == {str(value) for value in allowed}, (kind, seen)
+        assert min(seen.values()) >= 0.6 * len(rows) / len(allowed), (kind, seen)
 
 
 def test_chart_question_kind_agrees_with_the_templates(charts):

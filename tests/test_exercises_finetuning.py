@@ -78,7 +78,8 @@ def test_turtle_passes_formatted_rows_the_answer_only_collator_and_a_clear_gain(
     # a list of rows is as good as a Dataset
     rows = [train_rows[index] for index in range(4)]
     assert outcome_of(ex.turtle, rows, good, BEFORE, AFTER) == ("passed", "turtle.passed")
-    assert "10" not in ex.turtle.last_outcome.message or "→" in ex.turtle.last_outcome.message
+    message = ex.turtle.last_outcome.message
+    assert "25% → 100%" in message and "50%" in message, message  # before → after, and the baseline
 
 
 def test_turtle_starter_is_not_attempted(lesson):
@@ -184,6 +185,15 @@ def test_turtle_accuracy_must_rise_on_the_same_questions(lesson, train_rows):
     assert outcome_of(ex.turtle, train_rows, good, BEFORE, 0.9) == ("failed", "core.wrong_type")
 
 
+def test_turtle_a_model_that_always_gives_the_majority_answer_fails(lesson, train_rows):
+    _, processor = lesson
+    before = result(0.0, ["red", "circle", "red", "blue"])
+    prior_only = result(0.5, ["2", "2", "2", "2"])  # targets 1, 2, 3, 2: "2" is right half the time
+    outcome = ex.turtle.check(train_rows, trainer(VisionSFTCollator(processor)), before, prior_only)
+    assert (outcome.status, outcome.code) == ("failed", "rows.below_baseline")
+    assert "'2'" in outcome.message and "50%" in outcome.message
+
+
 def test_turtle_training_the_lessons_model_in_place_fails(lesson, train_rows):
     from peft import LoraConfig, inject_adapter_in_model
 
@@ -211,8 +221,8 @@ SHAPE_BEFORE = result(
     0.0, ["red", "circle", "red", "4"], targets=("top left", "top right", "bottom left", "top left")
 )
 SHAPE_AFTER = result(
-    0.5,
-    ["top left", "top left", "top left", "top left"],
+    1.0,
+    ["top left", "top right", "bottom left", "top left"],
     targets=("top left", "top right", "bottom left", "top left"),
 )
 
@@ -288,10 +298,12 @@ def test_dog_wrong_column_names_the_right_one(lesson):
     assert "'picture'" in ex.dog.last_outcome.message
 
 
-def test_dog_accepts_answers_in_the_new_words_and_rejects_unchanged_ones(lesson):
-    # What the tiny model learns in the lesson's budget: the new answers' words, not yet the corner.
+def test_dog_always_naming_one_corner_is_not_learning_positions(lesson):
+    one_corner = result(0.5, ["top left"] * 4, targets=SHAPE_BEFORE.targets)
+    assert outcome_of(ex.dog, format_row, SHAPE_BEFORE, one_corner) == ("failed", "rows.below_baseline")
+    # answers in the new words but not the right corners: no credit either (the old, lenient check)
     words = result(0.0, ["b left", "b left", "b left", "b left"], targets=SHAPE_BEFORE.targets)
-    assert outcome_of(ex.dog, format_row, SHAPE_BEFORE, words) == ("passed", "dog.passed")
+    assert outcome_of(ex.dog, format_row, SHAPE_BEFORE, words) == ("failed", "dog.no_improvement")
 
 
 def test_dog_accuracy_must_rise(lesson):
@@ -391,6 +403,8 @@ def test_lion_reward_accuracy_and_comparison(lesson, preference):
     )
     dpo_is_base = {**COMPARISON, "DPO": BEFORE}
     assert outcome_of(ex.lion, rows, DPO_TRAINER, dpo_is_base, source=source) == ("failed", "rows.same_model")
+    hardly = {**COMPARISON, "DPO": result(0.25, ["1", "1", "1", "1"])}
+    assert outcome_of(ex.lion, rows, DPO_TRAINER, hardly, source=source) == ("failed", "lion.no_improvement")
 
 
 # ----------------------------------------------------------------------------- catalogue

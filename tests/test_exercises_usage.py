@@ -18,7 +18,7 @@ from course_utils.generation import ask, chat, move_to, prepare_inputs
 from course_utils.messages import build_messages
 from course_utils.scenes import make_scene_questions
 from course_utils.video import sample_frames
-from course_utils.video_synth import make_test_video
+from course_utils.video_synth import make_test_video, random_colours
 
 SOLUTIONS = Path(__file__).resolve().parents[1] / "solutions" / "01_vlm_usage"
 SCENE, QUESTION, _, _ = make_scene_questions(1, seed=99)[0]
@@ -263,6 +263,7 @@ def test_lion_passes_the_reference_solution(lesson, tmp_path):
     model, processor = lesson
     namespace = {
         "make_test_video": make_test_video,
+        "random_colours": random_colours,
         "sample_frames": sample_frames,
         "chat": chat,
         "model": model,
@@ -273,6 +274,10 @@ def test_lion_passes_the_reference_solution(lesson, tmp_path):
     exec(compile((SOLUTIONS / "lion.py").read_text(), "lion.py", "exec"), namespace)
     values = namespace["sampled"], namespace["video_messages"], namespace["video_answer"]
     assert outcome_of(ex.lion, *values, num_frames=6) == ("passed", "lion.passed")
+    # a random colour order: the check still matches frames to times, and names the real colours
+    colours = namespace["lion_video"].colour_names
+    message = ex.lion.last_outcome.message
+    assert f"first frame shows {colours[0]}" in message and f"last one {colours[-1]}" in message
 
 
 def test_lion_starter_is_not_attempted(lesson):

@@ -29,7 +29,11 @@ from course_utils.notebooks import (
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted(ROOT.glob("notebooks/*/*.ipynb"))
-NOTEBOOK_TIME_LIMIT_S = 60  # whole notebook on CPU with the tiny models (measured 13-18 s)
+# Solved and planted-wrong runs: English and one other language (same code cells, other feedback).
+# Every language runs blank. Timings are printed here and measured in benchmarks/lesson_figures.py.
+FULL_RUN_LANGUAGES = ("en", "ja")
+FULL_RUNS = [path for path in NOTEBOOKS if path.parent.name in FULL_RUN_LANGUAGES]
+FULL_IDS = [str(path.relative_to(ROOT / "notebooks")) for path in FULL_RUNS]
 COLAB_LINK = re.compile(r"https://colab\.research\.google\.com/github/[^/\s]+/[^/\s]+/blob/main/([^)\s]+)")
 IDS = [str(path.relative_to(ROOT / "notebooks")) for path in NOTEBOOKS]
 
@@ -114,22 +118,32 @@ def test_blank_notebook_runs_and_leaves_every_exercise_not_attempted(path, blank
     run = blank_runs[path]
     exercises = set(exercise_cells(read(path)))
     print(f"{path.name} (blank): {run.seconds:.1f} s")
-    assert run.seconds <= NOTEBOOK_TIME_LIMIT_S
     assert outcomes_by_exercise(run) == {
         name: ("not_attempted", "core.not_attempted") for name in exercises
     }
+    # the feedback speaks the notebook's language
+    from course_utils.i18n import t
+
+    language = path.parent.name
+    shown = "\n".join(
+        str(output.get("data", {}).get("text/markdown", "")) + str(output.get("text", ""))
+        for cell in read(run.output).cells
+        if cell.cell_type == "code"
+        for output in cell.outputs
+    )
+    expected = t("core.label.not_attempted", language=language)
+    assert shown.count(expected) >= len(exercises), f"{language}: no {expected!r} in the outputs"
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+@pytest.mark.parametrize("path", FULL_RUNS, ids=FULL_IDS)
 def test_solved_notebook_passes_every_exercise(path, tmp_path):
     run = run_notebook(path, tmp_path / "solved.ipynb", solved=True)
     exercises = set(exercise_cells(read(path)))
     print(f"{path.name} (solved): {run.seconds:.1f} s")
-    assert run.seconds <= NOTEBOOK_TIME_LIMIT_S
     assert outcomes_by_exercise(run) == {name: ("passed", f"{name}.passed") for name in exercises}
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+@pytest.mark.parametrize("path", FULL_RUNS, ids=FULL_IDS)
 def test_planted_wrong_answers_fail_with_their_message(path, tmp_path):
     planted = planted_wrong_answers(path)
     if not exercise_cells(read(path)):
@@ -143,7 +157,7 @@ def test_planted_wrong_answers_fail_with_their_message(path, tmp_path):
 
 
 NOISE = ("Warning", "warn(", "deprecated")  # warnings, their source lines, deprecation notices
-QUIET_LESSONS = [path for path in NOTEBOOKS if lesson_name(path) == "01_vlm_usage"]
+QUIET_LESSONS = NOTEBOOKS  # every lesson, every language
 
 
 def noisy_outputs(notebook) -> list[str]:
@@ -218,11 +232,12 @@ def test_exercise_summary_keeps_the_latest_outcome_per_exercise(tmp_path):
     assert "turtle" in table and "not_attempted" in table
 
 
-def test_nbval_lax_runs_every_notebook(tmp_path):
-    """The command CI runs after the unit tests: `pytest --nbval-lax notebooks/`."""
+def test_nbval_lax_runs_the_english_notebooks(tmp_path):
+    """`pytest --nbval-lax notebooks/en/` (the other languages share these code cells, byte for byte,
+    and run blank through papermill above)."""
     results = tmp_path / "results.jsonl"
     env = {**os.environ, "COURSE_RESULTS_FILE": str(results), "HF_HUB_OFFLINE": "1"}
-    command = [sys.executable, "-m", "pytest", "--nbval-lax", "-p", "no:cacheprovider", "-q", "notebooks/"]
+    command = [sys.executable, "-m", "pytest", "--nbval-lax", "-p", "no:cacheprovider", "-q", "notebooks/en/"]
     done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
     assert {row["outcome"] for row in exercise_summary(results)} == {"not_attempted"}

@@ -13,6 +13,7 @@ from course_utils.real_shapes import (
     image_tokens_per_image,
     real_shape_config,
     real_shape_processor,
+    silence_unknown_tokens,
 )
 from course_utils.tiny import build_tokenizer
 
@@ -28,6 +29,31 @@ HUB_PARAMETERS = {
 def test_parameter_count_matches_the_hub_checkpoint(name):
     assert count_parameters(name) == HUB_PARAMETERS[name]
     assert REAL_SHAPES[name]["parameters"] == HUB_PARAMETERS[name]
+
+
+def test_smolvlm2_256m_is_the_256m_architecture_with_video_input():
+    config = real_shape_config("SmolVLM2-256M")
+    assert config.model_type == "smolvlm"
+    assert config.to_dict()["text_config"] == real_shape_config("SmolVLM-256M").to_dict()["text_config"]
+    assert count_parameters("SmolVLM2-256M") == HUB_PARAMETERS["SmolVLM-256M"]
+    processor = real_shape_processor("SmolVLM2-256M")
+    assert type(processor).__name__ == "SmolVLMProcessor"
+    assert processor.video_processor.max_image_size == {"longest_edge": 512}  # one tile per frame
+    assert processor.image_seq_len == 64
+
+
+def test_silence_unknown_tokens_makes_greedy_decoding_pick_known_ids():
+    from transformers import LlamaConfig, LlamaForCausalLM
+
+    torch.manual_seed(0)
+    model = LlamaForCausalLM(LlamaConfig(vocab_size=500, hidden_size=32, intermediate_size=64,
+                                         num_hidden_layers=1, num_attention_heads=2))
+    silence_unknown_tokens(model, known=40)
+    weight = model.get_output_embeddings().weight
+    assert weight.shape[0] == 500 and not weight[40:].any() and weight[:40].abs().sum(dim=1).all()
+    with torch.no_grad():
+        logits = model(input_ids=torch.randint(0, 40, (4, 12))).logits
+    assert (logits.argmax(dim=-1) < 40).all()
 
 
 def test_tokens_per_tile():
@@ -66,6 +92,7 @@ def test_unknown_shape_names_the_known_ones():
         ("SmolVLM-256M", 2048, 2048, 17 * 64),  # 4 x 4 tiles of 512 px + the global view
         ("SmolVLM-256M", 512, 512, 17 * 64),  # upscaled to the 2048 px longest edge first
         ("SmolVLM-256M", 640, 480, 13 * 64),  # 2048 x 1536: 4 x 3 tiles + global
+        ("SmolVLM2-256M", 640, 480, 13 * 64),  # the same image processor
         ("SmolVLM-Instruct", 384, 384, 17 * 81),  # 1536 px: 4 x 4 tiles of 384 px + global
         ("SmolVLM-Instruct", 3000, 1000, 9 * 81),  # 1536 x 512: 4 x 2 tiles + global
     ],

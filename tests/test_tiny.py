@@ -1,15 +1,24 @@
-"""The embedded tiny SmolVLM: built offline, deterministic, a real model folder, and taught."""
+"""The embedded tiny SmolVLM: built offline, deterministic, a real model folder, and taught.
+
+Taught: lesson 1's scenes, the order of colours in a video, and the primitives lesson 2 adapts (bar
+heights in words, left/right, top/bottom); never the lesson tasks themselves (they stay at <= 10%).
+"""
 
 import json
+import random
 
 import pytest
 from transformers import AutoModelForImageTextToText, AutoProcessor
 
-from course_utils.generation import ask_batch
+from course_utils import data, teaching
+from course_utils.evaluation import evaluate
+from course_utils.generation import ask, ask_batch, chat
 from course_utils.scenes import make_scene_questions
 from course_utils.tiny import TINY_DIRS, build_tiny
+from course_utils.video import sample_frames, video_to_image_parts
+from course_utils.video_synth import make_test_video, random_colours
 
-FRESH_SEED = 987_654_321  # teaching used seeds 0..TEACH_STEPS-1
+FRESH_SEED = 987_654_321  # teaching draws its examples from seeds 0, 7919, ... times 1_000_003 + step
 
 
 def _files(folder):
@@ -71,3 +80,83 @@ def test_answers_fresh_scene_questions_at_least_90_percent(request, fixture):
                         batch_size=50, progress=False)
     correct = sum(answer == expected for answer, (_, _, expected, _) in zip(answers, examples))
     assert correct >= 90, f"only {correct}/100 correct"
+
+
+def _taught_accuracy(model, processor, conversations) -> float:
+    pairs = [
+        ([part["image"] for part in turns[0]["content"] if part["type"] == "image"],
+         turns[0]["content"][-1]["text"])
+        for turns in conversations
+    ]
+    answers = ask_batch(model, processor, pairs, batch_size=50, progress=False)
+    truths = [turns[1]["content"][0]["text"] for turns in conversations]
+    return sum(answer == truth for answer, truth in zip(answers, truths)) / len(truths)
+
+
+@pytest.mark.parametrize("task", sorted(teaching.IMAGE_TASKS))
+@pytest.mark.parametrize("splitting", [True, False])
+def test_reads_every_taught_primitive_on_fresh_pictures(tiny, task, splitting):
+    model, processor = tiny
+    rng = random.Random(FRESH_SEED)
+    conversations = [teaching.IMAGE_TASKS[task](rng) for _ in range(100)]
+    saved = processor.image_processor.do_image_splitting
+    processor.image_processor.do_image_splitting = splitting
+    try:
+        accuracy = _taught_accuracy(model, processor, conversations)
+    finally:
+        processor.image_processor.do_image_splitting = saved
+    assert accuracy >= 0.9, f"{task} (splitting {splitting}): {accuracy:.0%}"
+
+
+def test_lesson_2_tasks_are_new_to_it(tiny):
+    """Fine-tuning must teach something: chart questions and shape corners start at <= 10%."""
+    model, processor = tiny
+    saved = processor.image_processor.do_image_splitting
+    processor.image_processor.do_image_splitting = False
+    try:
+        charts = data.make_chartqa(90, seed=FRESH_SEED % 1000, kinds=data.QUICK_CHART_KINDS)
+        chart_result = evaluate(model, processor, charts, progress=False)
+        shapes = data.make_shape_positions(80, seed=FRESH_SEED % 1000)
+        shape_result = evaluate(model, processor, shapes, "picture", "question", "answer", progress=False)
+    finally:
+        processor.image_processor.do_image_splitting = saved
+    assert chart_result.exact <= 0.10, chart_result
+    assert shape_result.exact <= 0.10, shape_result
+
+
+@pytest.fixture(scope="module")
+def fresh_videos(tmp_path_factory):
+    """20 encoded synthetic videos (H.264) of 5-9 s with random colour orders, sampled at 6 frames."""
+    folder = tmp_path_factory.mktemp("videos")
+    rng = random.Random(FRESH_SEED)
+    videos = []
+    for index in range(20):
+        seconds = rng.randint(5, 9)
+        colours = random_colours(seconds, seed=FRESH_SEED + index)
+        clip = make_test_video(folder / f"{index}.mp4", seconds=seconds, size=(160, 120), colours=colours)
+        sampled = sample_frames(clip.path, num_frames=6)
+        shown = [clip.colour_names[int(stamp)] for stamp in sampled.timestamps]
+        videos.append((sampled, shown))
+    return videos
+
+
+QUESTIONS = {"first": "Which colour comes first?", "last": "Which colour comes last?"}
+
+
+def test_smolvlm2_tells_which_colour_comes_first_and_last(tiny_video, fresh_videos):
+    model, processor = tiny_video
+    right = 0
+    for sampled, shown in fresh_videos:
+        right += ask(model, processor, None, QUESTIONS["first"], video=sampled) == shown[0]
+        right += ask(model, processor, None, QUESTIONS["last"], video=sampled) == shown[-1]
+    assert right >= 0.9 * 2 * len(fresh_videos), f"{right}/{2 * len(fresh_videos)}"
+
+
+def test_smolvlm_v1_tells_the_order_from_timestamped_frames(tiny, fresh_videos):
+    model, processor = tiny
+    right = 0
+    for sampled, shown in fresh_videos:
+        for which, truth in (("first", shown[0]), ("last", shown[-1])):
+            parts = [*video_to_image_parts(sampled), {"type": "text", "text": QUESTIONS[which]}]
+            right += chat(model, processor, [{"role": "user", "content": parts}]) == truth
+    assert right >= 0.9 * 2 * len(fresh_videos), f"{right}/{2 * len(fresh_videos)}"

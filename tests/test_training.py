@@ -1,9 +1,22 @@
-"""Fine-tuning on the embedded model: LoRA/QLoRA/full SFT raise accuracy, DPO learns preferences."""
+"""Fine-tuning on the embedded model: LoRA/QLoRA/full SFT raise accuracy, DPO learns preferences.
+
+The LoRA test runs lesson 2's own defaults (read from its parameters cell) and asserts thresholds
+with a margin below the minimum measured over 5 seeds and every CPU kernel (benchmarks/RESULTS.md).
+"""
+
+import ast
+from pathlib import Path
 
 import pytest
 import torch
 
-from course_utils.data import QUICK_CHART_KINDS, DatasetError, format_dataset, make_chartqa_splits
+from course_utils.data import (
+    QUICK_CHART_KINDS,
+    DatasetError,
+    chart_question_kind,
+    format_dataset,
+    make_chartqa_splits,
+)
 from course_utils.evaluation import (
     before_after_table,
     evaluate,
@@ -22,10 +35,34 @@ from course_utils.training import (
     train_dpo,
 )
 
+LESSON_2 = Path(__file__).resolve().parents[1] / "notebooks" / "en" / "02_vlm_finetuning.ipynb"
+SEED = 11  # not one of the benchmark's seeds 0-4
+
+
+def lesson_defaults() -> dict:
+    """The defaults of lesson 2's parameters cell (`NAME = int(os.environ.get("COURSE_X", "120"))`)."""
+    import nbformat
+
+    notebook = nbformat.read(str(LESSON_2), as_version=4)
+    cell = next(c for c in notebook.cells if "parameters" in c.metadata.get("tags", []))
+    defaults = {}
+    for node in ast.parse(cell.source).body:
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
+            calls = [n for n in ast.walk(node.value) if isinstance(n, ast.Call) and len(n.args) == 2]
+            if calls and isinstance(calls[0].args[1], ast.Constant):
+                defaults[node.targets[0].id] = calls[0].args[1].value
+    return defaults
+
 
 @pytest.fixture(scope="module")
-def charts():
-    return make_chartqa_splits(4000, 60, seed=11, kinds=QUICK_CHART_KINDS)
+def lesson():
+    return lesson_defaults()
+
+
+@pytest.fixture(scope="module")
+def charts(lesson):
+    sizes = int(lesson["N_TRAIN"]), int(lesson["N_TEST"])
+    return make_chartqa_splits(*sizes, seed=SEED, kinds=QUICK_CHART_KINDS)
 
 
 @pytest.fixture(scope="module")
@@ -41,16 +78,19 @@ def _before_and_after(method, charts, chart_rows, steps, tmp_path):
     if quantization:  # a 4-bit model that ran generate() must be reloaded before training
         model, processor = load_vlm("tiny", quantization=quantization)
     recipe = sft_recipe(method, output_dir=str(tmp_path), max_steps=steps, batch_size=16,
-                        disable_tqdm=True)
+                        seed=SEED, disable_tqdm=True)
     trainer = finetune(model, processor, chart_rows, recipe)
     after = evaluate(trainer.model, processor, charts["test"], progress=False)
     return before, after, trainer
 
 
-def test_lora_sft_teaches_chart_questions(charts, chart_rows, tmp_path):
-    before, after, trainer = _before_and_after("lora", charts, chart_rows, 600, tmp_path)
-    assert before.exact <= 0.30
-    assert after.exact >= 0.90, f"LoRA reached only {after.exact:.0%}"
+def test_lora_sft_teaches_chart_questions_with_the_lessons_defaults(lesson, charts, chart_rows, tmp_path):
+    before, after, trainer = _before_and_after("lora", charts, chart_rows, int(lesson["STEPS"]), tmp_path)
+    assert before.exact <= 0.10, f"the task is not new to the model: {before}"
+    kinds = after.accuracy_by(chart_question_kind)
+    assert after.exact >= 0.80, f"LoRA reached only {after}, per kind {kinds}"
+    assert min(kinds.values()) >= 0.65, kinds
+    assert after.exact >= after.majority_baseline + 0.35, (after.exact, after.majority_baseline)
     losses = [entry["loss"] for entry in trainer.state.log_history if "loss" in entry]
     assert losses[-1] < losses[0] / 3
     trainable = [name for name, p in trainer.model.named_parameters() if p.requires_grad]

@@ -116,10 +116,15 @@ def type_name(value) -> str:
     return type(value).__name__
 
 
+def wrong_type(name: str, value, expected_key: str) -> Failure:
+    """The failure for a learner's `name` of the wrong type: it is a `got`, it should be `expected`."""
+    return Failure("core.wrong_type", name=name, got=type_name(value), expected=t(expected_key))
+
+
 def require_callable(value, name: str, expected_key: str = "type.function") -> None:
     """Fail with `core.wrong_type` unless the learner's `name` is a function."""
     if not callable(value):
-        raise Failure("core.wrong_type", name=name, got=type_name(value), expected=t(expected_key))
+        raise wrong_type(name, value, expected_key)
 
 
 class Lesson:
@@ -176,7 +181,7 @@ class Exercise:
             status, code, fields = self._judge(values, options)
         except Exception as error:  # a bug in the check must not reach the learner as a traceback
             status, code = FAILED, "core.internal_error"
-            fields = {"error_type": type_name(error), "error": _short(error)}
+            fields = {"error_type": type_name(error), "error": short_error(error)}
         outcome = Outcome(
             self.lesson.name, self.name, status, code, self._render(status, code, fields), fields
         )
@@ -215,7 +220,7 @@ class Exercise:
         try:
             return function(*args, **kwargs)
         except Exception as error:
-            raise Failure("core.raised", error_type=type_name(error), error=_short(error)) from None
+            raise Failure("core.raised", error_type=type_name(error), error=short_error(error)) from None
 
     # ------------------------------------------------------------------ internals
     def _judge(self, values: tuple, options: dict) -> tuple[str, str, dict]:
@@ -240,6 +245,7 @@ class Exercise:
         return f"{ICONS[status]} **{label}** ({self.title}): {t(self.lesson.message_key(code), **fields)}"
 
 
-def _short(error: Exception, limit: int = 300) -> str:
+def short_error(error: Exception, limit: int = 300) -> str:
+    """An exception's message cut to `limit` characters, for feedback that names what went wrong."""
     text = str(error) or type_name(error)
     return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -11,20 +11,31 @@ from __future__ import annotations
 
 import hashlib
 
-import numpy as np
-
-from course_utils.exercises.core import Exercise, Failure, Lesson, require_callable, type_name
-from course_utils.i18n import t
+from course_utils.evaluation import majority_baseline
+from course_utils.exercises.core import (
+    Exercise,
+    Failure,
+    Lesson,
+    require_callable,
+    short_error,
+    type_name,
+    wrong_type,
+)
+from course_utils.images import same_pixels
 
 LESSON = Lesson("02_vlm_finetuning", catalogue_prefix="finetuning.")
 setup = LESSON.setup
 
 ROWS_TO_CHECK = 8  # formatted rows looked at by the structure checks
-TURTLE_MARGIN = 0.2  # exact-match gain (absolute) that counts as "the model learned the charts"
-DOG_MARGIN = 0.15  # exact-match gain on held-out shape-position questions
-DOG_WORD_MARGIN = 0.25  # rise in the share of answers that use the new answers' words
+# Exact-match gains (absolute) that count as "the model learned the task": over the base model and
+# over the majority baseline (always giving the most frequent answer), which a model that learnt only
+# the answer prior also reaches. The lesson's defaults clear both by far (benchmarks/RESULTS.md).
+TURTLE_MARGIN = 0.3
+DOG_MARGIN = 0.3
+BASELINE_MARGIN = 0.2
 DOG_SEED = 7070  # fresh rows for the learner's `format_row`, unlike the lesson's own
 DOG_ROWS = 6
+LION_MARGIN = 0.15  # exact-match gain of the DPO model over the base model
 LION_ROWS_ASKED = 48  # preference rows whose rejected answer is compared with the model's own
 LION_AGREEMENT = 0.9  # share of the model's mistakes that must be the rejected answers
 # Columns a ChartQA-style formatter asks for, and the shape-position column holding the same thing.
@@ -66,14 +77,12 @@ def as_rows(value, name: str, limit: int | None = None) -> list[dict]:
     elif isinstance(value, (list, tuple)):
         rows = list(value if limit is None else value[:limit])
     else:
-        raise Failure("core.wrong_type", name=name, got=type_name(value), expected=t("type.rows"))
+        raise wrong_type(name, value, "type.rows")
     if not rows:
         raise Failure("rows.empty", name=name)
     for index, row in enumerate(rows):
         if not isinstance(row, dict):
-            raise Failure(
-                "core.wrong_type", name=f"{name}[{index}]", got=type_name(row), expected=t("type.rows")
-            )
+            raise wrong_type(f"{name}[{index}]", row, "type.rows")
     return rows
 
 
@@ -142,12 +151,13 @@ def check_conversation_row(row: dict, index: int) -> tuple[str, str]:
 
 def check_eval_result(value, name: str):
     if not all(hasattr(value, attribute) for attribute in ("exact", "n", "predictions", "targets")):
-        raise Failure("core.wrong_type", name=name, got=type_name(value), expected=t("type.eval_result"))
+        raise wrong_type(name, value, "type.eval_result")
     return value
 
 
 def check_improvement(before, after, names: tuple[str, str], margin: float, exercise: str) -> None:
-    """`after` evaluates another model on the same questions, and is clearly better than `before`."""
+    """`after` evaluates another model on the same questions, and is clearly better than `before`
+    and than the majority baseline (always giving the most frequent answer)."""
     check_eval_result(before, names[0])
     check_eval_result(after, names[1])
     if before.n != after.n or list(before.targets) != list(after.targets):
@@ -161,44 +171,69 @@ def check_improvement(before, after, names: tuple[str, str], margin: float, exer
             after=f"{after.exact:.0%}",
             margin=f"{margin:.0%}",
         )
+    answer, baseline = majority_baseline(after.targets)
+    if after.exact < baseline + BASELINE_MARGIN:
+        raise Failure(
+            "rows.below_baseline",
+            after=f"{after.exact:.0%}",
+            baseline=f"{baseline:.0%}",
+            answer=answer,
+            margin=f"{BASELINE_MARGIN:.0%}",
+        )
 
 
 def _losses(trainer, name: str) -> list[float]:
     state = getattr(trainer, "state", None)
     history = getattr(state, "log_history", None)
     if history is None:
-        raise Failure("core.wrong_type", name=name, got=type_name(trainer), expected=t("type.trainer"))
-    return [entry["loss"] for entry in history if "loss" in entry]
+        raise wrong_type(name, trainer, "type.trainer")
+    from course_utils.training import logged
+
+    return [loss for _, loss in logged(history, "loss")]
 
 
 # ----------------------------------------------------------------------------- 🐢 turtle
 
 
 def _label_problems(batch, processor, answers: list[str]) -> tuple[str, dict] | None:
-    """What is wrong with a collated batch's labels (code, fields), or None when only answers count."""
+    """What is wrong with a collated batch's labels (code, fields), or None when only answers count.
+
+    The prompt ends where the library's `answer_spans` says the first answer starts: the same facts
+    `mask_prompt_labels` masks by, so the check grades exactly what the lesson teaches.
+    """
+    from course_utils.training import IGNORE_INDEX, answer_spans
+
     input_ids, labels = batch.get("input_ids"), batch.get("labels")
     if labels is None:
         return "turtle.no_labels", {}
     tokenizer = processor.tokenizer
     image_id = tokenizer.convert_tokens_to_ids("<image>")
-    header = tokenizer.encode("\nAssistant:", add_special_tokens=False)
     for row, (ids, row_labels) in enumerate(zip(input_ids.tolist(), labels.tolist())):
-        kept_images = sum(1 for token, label in zip(ids, row_labels) if token == image_id and label != -100)
+        kept = [(token, label) for token, label in zip(ids, row_labels) if label != IGNORE_INDEX]
+        kept_images = sum(1 for token, _ in kept if token == image_id)
         if kept_images:
             return "turtle.images_in_loss", {"count": kept_images, "row": row}
-        width = len(header)
-        starts = [i + width for i in range(len(ids) - width + 1) if ids[i : i + width] == header]
-        prompt_end = starts[0] if starts else len(ids)
-        prompt_kept = sum(1 for label in row_labels[:prompt_end] if label != -100)
+        spans = answer_spans(ids, tokenizer)
+        prompt_end = spans[0][0] if spans else len(ids)
+        prompt_kept = sum(1 for label in row_labels[:prompt_end] if label != IGNORE_INDEX)
         if prompt_kept:
             return "turtle.prompt_in_loss", {"count": prompt_kept, "row": row}
-        kept = [label for label in row_labels if label != -100]
         if not kept:
             return "turtle.nothing_learned_from", {"row": row}
-        decoded = tokenizer.decode(kept, skip_special_tokens=True).strip()
+        decoded = tokenizer.decode([label for _, label in kept], skip_special_tokens=True).strip()
         if _normalise(answers[row]) not in _normalise(decoded):
             return "turtle.answer_not_in_loss", {"row": row, "kept": decoded, "answer": answers[row]}
     return None
+
+
+def accuracy_by_chart_kind(result) -> dict[str, float]:
+    """Exact match per kind of chart question ({} when the questions are not the lesson's)."""
+    from course_utils.data import chart_question_kind
+
+    try:
+        return result.accuracy_by(chart_question_kind)
+    except (AttributeError, ValueError):
+        return {}
 
 
 class Turtle(Exercise):
@@ -217,22 +252,22 @@ class Turtle(Exercise):
             raise Failure("turtle.not_trained")
         collator = getattr(sft_trainer, "data_collator", None)
         if not callable(collator):
-            raise Failure(
-                "core.wrong_type", name="sft_trainer", got=type_name(sft_trainer), expected=t("type.trainer")
-            )
+            raise wrong_type("sft_trainer", sft_trainer, "type.trainer")
         try:
             batch = collator(rows[:2])
         except Exception as error:
             raise Failure(
-                "turtle.collator_failed", error_type=type_name(error), error=str(error)[:300]
+                "turtle.collator_failed", error_type=type_name(error), error=short_error(error)
             ) from None
         problem = _label_problems(batch, processor, answers[:2])
         if problem:
             raise Failure(problem[0], **problem[1])
         check_improvement(before, after, ("before", "after"), TURTLE_MARGIN, "turtle")
         return {
+            "kinds": accuracy_by_chart_kind(after),
             "before": f"{before.exact:.0%}",
             "after": f"{after.exact:.0%}",
+            "baseline": f"{majority_baseline(after.targets)[1]:.0%}",
             "steps": len(losses),
             "first": f"{losses[0]:.2f}",
             "last": f"{losses[-1]:.2f}",
@@ -248,19 +283,6 @@ def fresh_shape_rows(count: int = DOG_ROWS, seed: int = DOG_SEED) -> list[dict]:
 
     dataset = make_shape_positions(count, seed=seed)
     return [dataset[index] for index in range(count)]
-
-
-def answer_word_share(predictions, vocabulary: set[str]) -> float:
-    """Share of predictions that use at least one word of the dataset's answers ("left", "top", ...)."""
-    predictions = list(predictions)
-    used = sum(1 for text in predictions if set(_normalise(text).split()) & vocabulary)
-    return used / max(len(predictions), 1)
-
-
-def _same_pixels(first, second) -> bool:
-    return first.size == second.size and np.array_equal(
-        np.asarray(first.convert("RGB")), np.asarray(second.convert("RGB"))
-    )
 
 
 class Dog(Exercise):
@@ -280,22 +302,12 @@ class Dog(Exercise):
             raise Failure("rows.different_questions", before="shape_before", after="shape_after")
         if list(shape_before.predictions) == list(shape_after.predictions):
             raise Failure("rows.same_model", before="shape_before", after="shape_after")
-        # The embedded tiny model learns the new answers' words within the lesson's budget, not yet
-        # where the shape is (measured: exact match 0% -> 0% after 60-80 steps, ~37% after 150-400
-        # steps by always naming one corner). So the check asks for a clear move toward the new
-        # answers, or for a clear exact-match gain (what a real SmolVLM shows).
-        vocabulary = {word for target in shape_after.targets for word in _normalise(target).split()}
-        before_share = answer_word_share(shape_before.predictions, vocabulary)
-        after_share = answer_word_share(shape_after.predictions, vocabulary)
+        check_improvement(shape_before, shape_after, ("shape_before", "shape_after"), DOG_MARGIN, "dog")
         fields = {
-            "before": f"{before_share:.0%}",
-            "after": f"{after_share:.0%}",
-            "exact_before": f"{shape_before.exact:.0%}",
-            "exact_after": f"{shape_after.exact:.0%}",
+            "before": f"{shape_before.exact:.0%}",
+            "after": f"{shape_after.exact:.0%}",
+            "baseline": f"{majority_baseline(shape_after.targets)[1]:.0%}",
         }
-        gained = shape_after.exact >= shape_before.exact + DOG_MARGIN
-        if not gained and after_share < before_share + DOG_WORD_MARGIN:
-            raise Failure("dog.no_improvement", margin=f"{DOG_WORD_MARGIN:.0%}", **fields)
         return {"count": len(rows), **fields}
 
     def _check_row(self, format_row, row: dict, index: int) -> None:
@@ -312,14 +324,9 @@ class Dog(Exercise):
                 ) from None
             raise Failure("core.raised", error_type="KeyError", error=str(error)) from None
         except Exception as error:
-            raise Failure("core.raised", error_type=type_name(error), error=str(error)[:300]) from None
+            raise Failure("core.raised", error_type=type_name(error), error=short_error(error)) from None
         if not isinstance(formatted, dict):
-            raise Failure(
-                "core.wrong_type",
-                name="format_row(row)",
-                got=type_name(formatted),
-                expected=t("type.formatted_row"),
-            )
+            raise wrong_type("format_row(row)", formatted, "type.formatted_row")
         messages = formatted.get("messages")
         if "assistant" not in [turn.get("role") for turn in messages or [] if isinstance(turn, dict)]:
             users = [turn for turn in messages or [] if isinstance(turn, dict) and turn.get("role") == "user"]
@@ -331,7 +338,7 @@ class Dog(Exercise):
         if _normalise(answer) != _normalise(row["answer"]):
             raise Failure("dog.wrong_answer", got=answer, expected=row["answer"])
         images = formatted["images"]
-        if len(images) != 1 or not _same_pixels(images[0], row["picture"]):
+        if len(images) != 1 or not same_pixels(images[0], row["picture"]):
             raise Failure("dog.wrong_picture", count=len(images))
 
 
@@ -344,7 +351,7 @@ def picture_key(image) -> str:
     return hashlib.sha1(picture.tobytes() + repr(picture.size).encode()).hexdigest()
 
 
-def _answer_text(value) -> str | None:
+def preference_answer_text(value) -> str | None:
     """The text of a chosen/rejected answer: a string, or a conversation ending with the assistant."""
     if isinstance(value, str):
         return value
@@ -352,6 +359,14 @@ def _answer_text(value) -> str | None:
         if value[-1].get("role") == "assistant":
             return " ".join(_texts(value[-1])).strip()
     return None
+
+
+STAGE_WORDS = {"before": ("before", "base"), "SFT": ("sft", "lora", "after"), "DPO": ("dpo",)}
+
+
+def stage_name(names: list[str], stage: str) -> str:
+    """The comparison key naming `stage` ("before", "SFT" or "DPO"), e.g. "SFT (lora)"."""
+    return next(name for name in names if any(word in str(name).lower() for word in STAGE_WORDS[stage]))
 
 
 class Lion(Exercise):
@@ -368,11 +383,22 @@ class Lion(Exercise):
         mistakes = self._check_mistakes(pairs[:LION_ROWS_ASKED])
         accuracy = self._reward_accuracy(dpo_trainer)
         names = self._check_comparison(comparison)
+        before, sft, dpo = (comparison[stage_name(names, stage)] for stage in ("before", "SFT", "DPO"))
+        if dpo.exact < before.exact + LION_MARGIN:
+            raise Failure(
+                "lion.no_improvement",
+                before=f"{before.exact:.0%}",
+                after=f"{dpo.exact:.0%}",
+                margin=f"{LION_MARGIN:.0%}",
+            )
         return {
             "count": len(rows),
             "mistakes": mistakes,
             "reward": f"{accuracy:.0%}",
             "table": " · ".join(f"{name} {comparison[name].exact:.0%}" for name in names),
+            "before": f"{before.exact:.0%}",
+            "sft": f"{sft.exact:.0%}",
+            "dpo": f"{dpo.exact:.0%}",
         }
 
     @staticmethod
@@ -398,7 +424,7 @@ class Lion(Exercise):
             raise Failure("lion.answer_in_prompt", index=index)
         check_image_parts(prompt, row["images"], index)
         question = " ".join(text for turn in prompt for text in _texts(turn) if text.strip()).strip()
-        chosen, rejected = _answer_text(row["chosen"]), _answer_text(row["rejected"])
+        chosen, rejected = preference_answer_text(row["chosen"]), preference_answer_text(row["rejected"])
         if chosen is None or rejected is None:
             raise Failure("lion.answers_not_turns", index=index)
         if _normalise(chosen) == _normalise(rejected):
@@ -452,9 +478,7 @@ class Lion(Exercise):
         state = getattr(trainer, "state", None)
         history = getattr(state, "log_history", None)
         if history is None:
-            raise Failure(
-                "core.wrong_type", name="dpo_trainer", got=type_name(trainer), expected=t("type.dpo_trainer")
-            )
+            raise wrong_type("dpo_trainer", trainer, "type.dpo_trainer")
         try:
             accuracy = reward_accuracy(history)
         except ValueError:
@@ -466,18 +490,14 @@ class Lion(Exercise):
     @staticmethod
     def _check_comparison(comparison) -> list[str]:
         if not isinstance(comparison, dict):
-            raise Failure(
-                "core.wrong_type",
-                name="comparison",
-                got=type_name(comparison),
-                expected=t("type.comparison"),
-            )
+            raise wrong_type("comparison", comparison, "type.comparison")
         for name, result in comparison.items():
             check_eval_result(result, f"comparison[{name!r}]")
         names = list(comparison)
         lowered = [str(name).lower() for name in names]
-        wanted = {"before": ("before", "base"), "SFT": ("sft", "lora", "after"), "DPO": ("dpo",)}
-        absent = [label for label, words in wanted.items() if not any(w in n for n in lowered for w in words)]
+        absent = [
+            label for label, words in STAGE_WORDS.items() if not any(w in n for n in lowered for w in words)
+        ]
         if len(names) < 3 or absent:
             raise Failure("lion.comparison_incomplete", names=names, missing=", ".join(absent) or "?")
         first = comparison[names[0]]
@@ -485,8 +505,7 @@ class Lion(Exercise):
             result = comparison[name]
             if result.n != first.n or list(result.targets) != list(first.targets):
                 raise Failure("rows.different_questions", before=names[0], after=name)
-        dpo = next(name for name in names if "dpo" in str(name).lower())
-        before = next(name for name in names if any(w in str(name).lower() for w in ("before", "base")))
+        dpo, before = stage_name(names, "DPO"), stage_name(names, "before")
         if list(comparison[dpo].predictions) == list(comparison[before].predictions):
             raise Failure("rows.same_model", before=before, after=dpo)
         return names

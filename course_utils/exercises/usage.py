@@ -12,10 +12,18 @@ from collections import Counter
 
 import numpy as np
 
-from course_utils.exercises.core import Exercise, Failure, Lesson, require_callable, type_name
-from course_utils.i18n import t
-from course_utils.images import ImageLoadError, load_image
+from course_utils.exercises.core import (
+    Exercise,
+    Failure,
+    Lesson,
+    require_callable,
+    short_error,
+    type_name,
+    wrong_type,
+)
+from course_utils.images import ImageLoadError, load_image, same_pixels
 from course_utils.messages import MessageError, build_messages, validate_messages
+from course_utils.video import TICK, clock
 
 LESSON = Lesson("01_vlm_usage")
 setup = LESSON.setup
@@ -54,12 +62,7 @@ def prompt_fragment(answer: str, questions=()) -> str | None:
 
 def _check_messages(messages) -> list[dict]:
     if isinstance(messages, (str, dict)) or not isinstance(messages, (list, tuple)):
-        raise Failure(
-            "core.wrong_type",
-            name="messages",
-            got=type_name(messages),
-            expected=t("type.messages"),
-        )
+        raise wrong_type("messages", messages, "type.messages")
     try:
         validate_messages(messages)
     except MessageError as error:
@@ -69,7 +72,7 @@ def _check_messages(messages) -> list[dict]:
 
 def _check_answer(name: str, answer, questions, expected: str) -> None:
     if not isinstance(answer, str):
-        raise Failure("core.wrong_type", name=name, got=type_name(answer), expected=t("type.str"))
+        raise wrong_type(name, answer, "type.str")
     if not answer.strip():
         raise Failure("core.answer_empty", name=name)
     found = prompt_fragment(answer, questions)
@@ -86,7 +89,7 @@ def _model_answer(lesson: Lesson, messages) -> str:
     try:
         return chat(model, processor, messages)
     except Exception as error:
-        raise Failure("core.model_failed", error_type=type_name(error), error=str(error)[:300]) from None
+        raise Failure("core.model_failed", error_type=type_name(error), error=short_error(error)) from None
 
 
 
@@ -188,12 +191,7 @@ class Dog(Exercise):
         with _GenerateSpy(model) as spy:
             result = self.call_learner(answer_all, model, processor, pairs)
         if not isinstance(result, list):
-            raise Failure(
-                "core.wrong_type",
-                name="answer_all(...)",
-                got=type_name(result),
-                expected=t("type.list_of_str"),
-            )
+            raise wrong_type("answer_all(...)", result, "type.list_of_str")
         for index, item in enumerate(result):
             if not isinstance(item, str):
                 raise Failure("dog.not_strings", index=index, got=type_name(item))
@@ -227,7 +225,6 @@ class Dog(Exercise):
 _CLOCK = re.compile(r"(\d+):(\d+(?:\.\d+)?)")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 _ONLY_TIME = re.compile(r"^\s*(frame)?\s*(at|from)?\s*[\d:.\s]+(s|sec|seconds)?\s*:?\s*$", re.IGNORECASE)
-_TICK = 1e-6
 
 
 def times_in_text(text: str) -> list[float]:
@@ -237,28 +234,21 @@ def times_in_text(text: str) -> list[float]:
     return times + [float(number) for number in _NUMBER.findall(rest)]
 
 
-def clock(seconds: float) -> str:
-    whole = int(seconds + _TICK)
-    return f"{whole // 60:02d}:{whole % 60:02d}"
-
-
 def _gives_time(text: str, timestamp: float) -> bool:
     return any(
-        abs(value - timestamp) <= 0.51 or int(value + _TICK) == int(timestamp + _TICK)
+        abs(value - timestamp) <= 0.51 or int(value + TICK) == int(timestamp + TICK)
         for value in times_in_text(text)
     )
 
 
-def _same_picture(image, frame) -> bool:
-    if image is frame:
-        return True
-    try:
-        picture = load_image(image)
-    except ImageLoadError:
-        return False
-    return picture.size == frame.size and np.array_equal(
-        np.asarray(picture), np.asarray(frame.convert("RGB"))
-    )
+def second_of_frame(frame, fps: float) -> int | None:
+    """The second a synthetic video's frame comes from, read from its frame-index strip."""
+    from course_utils.video_synth import frame_index_shown
+
+    index = frame_index_shown(frame)
+    if index < 0 or fps <= 0:
+        return None
+    return int(index / fps + TICK)
 
 
 class Lion(Exercise):
@@ -279,7 +269,7 @@ class Lion(Exercise):
         if len(image_positions) != len(frames):
             raise Failure("lion.image_count", got=len(image_positions), expected=len(frames))
         for index, (position, frame, stamp) in enumerate(zip(image_positions, frames, timestamps)):
-            if not _same_picture(parts[position]["image"], frame):
+            if not same_pixels(parts[position]["image"], frame):
                 raise Failure("lion.images_not_frames", index=index)
             before = parts[position - 1] if position > 0 else None
             if before is None or before["type"] != "text":
@@ -292,21 +282,20 @@ class Lion(Exercise):
         if last["type"] != "text" or not last["text"].strip() or _ONLY_TIME.match(last["text"]):
             raise Failure("lion.question_not_last")
         _check_answer("video_answer", answer, [last["text"]], _model_answer(self.lesson, messages))
+        from course_utils.video_synth import colour_shown
+
         return {
             "count": len(frames),
             "first": timestamps[0],
             "last": timestamps[-1],
             "answer": answer,
+            "first_colour": colour_shown(frames[0]),
+            "last_colour": colour_shown(frames[-1]),
         }
 
     def _check_sampling(self, sampled, num_frames: int) -> tuple[list, list[float]]:
         if not all(hasattr(sampled, name) for name in ("frames", "timestamps", "duration")):
-            raise Failure(
-                "core.wrong_type",
-                name="sampled",
-                got=type_name(sampled),
-                expected=t("type.sampled"),
-            )
+            raise wrong_type("sampled", sampled, "type.sampled")
         frames, timestamps = list(sampled.frames), [float(x) for x in sampled.timestamps]
         duration = float(sampled.duration)
         if len(frames) != num_frames:
@@ -314,7 +303,7 @@ class Lion(Exercise):
         if len(timestamps) != len(frames):
             raise Failure("lion.timestamps_length", frames=len(frames), timestamps=len(timestamps))
         for value in timestamps:
-            if not 0 <= value <= duration + _TICK:
+            if not 0 <= value <= duration + TICK:
                 raise Failure("lion.outside", value=value, duration=duration)
         for previous, current in zip(timestamps, timestamps[1:]):
             if current <= previous:
@@ -327,11 +316,10 @@ class Lion(Exercise):
             frame_time = 1 / sampled.native_fps if getattr(sampled, "native_fps", 0) else 0.1
             if gaps.max() - gaps.min() > 0.5 * gaps.mean() + 2 * frame_time:
                 raise Failure("lion.uneven", smallest=float(gaps.min()), largest=float(gaps.max()))
-        from course_utils.video_synth import PALETTE, second_shown
-
+        fps = float(getattr(sampled, "native_fps", 0) or 0)
         for index, (frame, stamp) in enumerate(zip(frames, timestamps)):
-            shown = second_shown(frame)
-            if shown != int(stamp + _TICK) % len(PALETTE):
+            shown = second_of_frame(frame, fps)
+            if shown is not None and shown != int(stamp + TICK):
                 raise Failure("lion.frame_mismatch", index=index, shown=shown, timestamp=stamp)
         return frames, timestamps
 

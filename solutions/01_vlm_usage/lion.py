@@ -1,11 +1,11 @@
-lion_video = make_test_video(WORK_DIR / "lion.mp4", seconds=8, size=(160, 120))
+lion_video = make_test_video(WORK_DIR / "lion.mp4", seconds=8, size=(160, 120), colours=random_colours(8, seed=8))
 sampled = sample_frames(lion_video.path, num_frames=NUM_FRAMES)
 parts = []
 for frame, timestamp in zip(sampled.frames, sampled.timestamps):
     seconds = int(timestamp)
     parts.append({"type": "text", "text": f"Frame at {seconds // 60:02d}:{seconds % 60:02d}:"})
     parts.append({"type": "image", "image": frame})
-parts.append({"type": "text", "text": "What changes over time?"})
+parts.append({"type": "text", "text": "Which colour comes last?"})
 video_messages = [{"role": "user", "content": parts}]
 video_answer = chat(model, processor, video_messages)
-print(video_answer)
+print(video_answer, "- the video's colours:", lion_video.colour_names)

@@ -4,7 +4,7 @@ print("example:", preference_rows[0]["prompt"][0]["content"][1]["text"],
       "chosen", preference_rows[0]["chosen"][0]["content"][0]["text"],
       "rejected", preference_rows[0]["rejected"][0]["content"][0]["text"])
 dpo_model, _ = load_vlm(MODEL, quantization=QUANTIZATION)  # a fresh copy again
-config = dpo_config(output_dir=str(WORK_DIR / "dpo"), max_steps=DPO_STEPS, batch_size=8)
+config = dpo_config(output_dir=str(WORK_DIR / "dpo"), max_steps=DPO_STEPS, batch_size=8, seed=SEED)
 dpo_trainer = train_dpo(dpo_model, processor, preference_rows, config)
 print(f"reward accuracy: {reward_accuracy(dpo_trainer.state.log_history):.0%}")
 dpo_after = evaluate(dpo_trainer.model, processor, charts["test"])

@@ -1,0 +1,149 @@
+"""What the learner sees, measured: the solved lesson 2 over data seeds x CPU kernels, and lesson timings.
+
+Runs the solved lesson 2 notebook (papermill) once per (seed, ATEN_CPU_CAPABILITY), reads the figures
+its checks record, and prints each figure's minimum over all runs next to the issue's targets; also
+times each blank lesson and the solved lessons. Writes build/benchmarks/lesson_figures.{json,md}.
+
+    python benchmarks/lesson_figures.py                          # seeds 0-4, every capability here
+    python benchmarks/lesson_figures.py --seeds 0 1 --capabilities default
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT_DIR = ROOT / "build" / "benchmarks"
+LESSON_1 = ROOT / "notebooks" / "en" / "01_vlm_usage.ipynb"
+LESSON_2 = ROOT / "notebooks" / "en" / "02_vlm_finetuning.ipynb"
+# (figure, target, how to read it from one run); "min" rows are the minimum over all runs.
+TARGETS = {
+    "🐢 SFT before": "≤ 10%",
+    "🐢 SFT after": "≥ 85%",
+    "🐢 worst question kind": "≥ 75%",
+    "🐢 after − majority baseline": "≥ 40 points",
+    "🐕 new dataset before": "≤ 10%",
+    "🐕 new dataset after": "≥ 80%",
+    "🐕 after − majority baseline": "≥ 40 points",
+    "🦁 DPO gain": "≥ 30 points",
+    "solved lesson 2 (s)": "≤ 90 s",
+}
+
+
+def capabilities_here() -> list[str]:
+    """The ATEN_CPU_CAPABILITY values this CPU can run: default, avx2, and avx512 where present."""
+    flags = Path("/proc/cpuinfo").read_text()
+    found = ["default"]
+    if " avx2" in flags:
+        found.append("avx2")
+    if " avx512f" in flags and " avx512bw" in flags:
+        found.append("avx512")
+    return found
+
+
+def percent(text: str) -> float:
+    return float(str(text).rstrip("%")) / 100
+
+
+def figures_of(outcomes: list[dict]) -> dict[str, float]:
+    """The figures one solved run recorded (exercise fields are formatted like "85%")."""
+    fields = {row["exercise"]: row.get("fields", {}) for row in outcomes if row["outcome"] == "passed"}
+    missing = {"turtle", "dog", "lion"} - set(fields)
+    if missing:
+        raise RuntimeError(f"exercises {sorted(missing)} did not pass: {outcomes}")
+    turtle, dog, lion = fields["turtle"], fields["dog"], fields["lion"]
+    return {
+        "🐢 SFT before": percent(turtle["before"]),
+        "🐢 SFT after": percent(turtle["after"]),
+        "🐢 worst question kind": min(turtle["kinds"].values()),
+        "🐢 after − majority baseline": percent(turtle["after"]) - percent(turtle["baseline"]),
+        "🐕 new dataset before": percent(dog["before"]),
+        "🐕 new dataset after": percent(dog["after"]),
+        "🐕 after − majority baseline": percent(dog["after"]) - percent(dog["baseline"]),
+        "🦁 DPO gain": percent(lion["dpo"]) - percent(lion["before"]),
+        "🦁 DPO after": percent(lion["dpo"]),
+        "🦁 SFT after": percent(lion["sft"]),
+    }
+
+
+def run_solved_lesson_2(seed: int, capability: str, out_dir: Path) -> dict:
+    from course_utils.notebooks import run_notebook
+
+    run = run_notebook(
+        LESSON_2,
+        out_dir / f"02_solved_seed{seed}_{capability}.ipynb",
+        solved=True,
+        env={"COURSE_SEED": str(seed), "ATEN_CPU_CAPABILITY": capability},
+        raise_on_error=False,
+    )
+    if run.error:
+        raise RuntimeError(f"seed {seed}, {capability}: {run.error[:2000]}")
+    return {"seed": seed, "capability": capability, "seconds": run.seconds, **figures_of(run.outcomes)}
+
+
+def time_lessons(out_dir: Path) -> dict[str, float]:
+    from course_utils.notebooks import run_notebook
+
+    timings = {}
+    for path in (LESSON_1, LESSON_2):
+        for solved in (False, True):
+            label = f"{path.stem} {'solved' if solved else 'blank'} (s)"
+            run = run_notebook(path, out_dir / f"timing_{label.split()[0]}_{solved}.ipynb", solved=solved)
+            timings[label] = run.seconds
+            print(f"{label}: {run.seconds:.1f}", flush=True)
+    return timings
+
+
+def summary_rows(runs: list[dict]) -> list[tuple[str, str, str]]:
+    """(figure, min over runs [max for 'before' and times], target)."""
+    rows = []
+    for name, target in TARGETS.items():
+        key = "seconds" if name.startswith("solved") else name
+        values = [run[key] for run in runs]
+        worst = max(values) if ("before" in name or key == "seconds") else min(values)
+        shown = f"{worst:.1f}" if key == "seconds" else f"{worst:.0%}"
+        rows.append((name, shown, target))
+    return rows
+
+
+def markdown(runs: list[dict], timings: dict[str, float]) -> str:
+    names = [name for name in runs[0] if name not in ("seed", "capability")]
+    lines = ["| seed | capability | " + " | ".join(names) + " |", "|---" * (len(names) + 2) + "|"]
+    for run in runs:
+        cells = [f"{run[n]:.1f}" if n == "seconds" else f"{run[n]:.0%}" for n in names]
+        lines.append(f"| {run['seed']} | {run['capability']} | " + " | ".join(cells) + " |")
+    lines += ["", "| figure | worst over all runs | target |", "|---|---|---|"]
+    lines += [f"| {name} | {worst} | {target} |" for name, worst, target in summary_rows(runs)]
+    if timings:
+        lines += ["", "| notebook | seconds |", "|---|---|"]
+        lines += [f"| {name} | {seconds:.1f} |" for name, seconds in timings.items()]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
+    parser.add_argument("--capabilities", nargs="+", default=None, help="default: every one this CPU has")
+    parser.add_argument("--skip-timings", action="store_true", help="do not time the blank/solved lessons")
+    args = parser.parse_args(argv)
+    sys.path.insert(0, str(ROOT))
+    OUT_DIR.mkdir(parents=True, exist_ok=True)
+    work = OUT_DIR / "lesson_runs"
+    timings = {} if args.skip_timings else time_lessons(work)
+    runs = []
+    for capability in args.capabilities or capabilities_here():
+        for seed in args.seeds:
+            runs.append(run_solved_lesson_2(seed, capability, work))
+            print(json.dumps(runs[-1], ensure_ascii=False), flush=True)
+    table = markdown(runs, timings)
+    print(table)
+    (OUT_DIR / "lesson_figures.json").write_text(json.dumps({"runs": runs, "timings": timings}, indent=1))
+    (OUT_DIR / "lesson_figures.md").write_text(table + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,207 @@
+"""What the embedded tiny SmolVLM is taught when it is built, before any lesson touches it.
+
+Lesson 1's scenes (colour, shape, count), the order of colours in a video, and visual primitives
+that lesson 2's fine-tuning later adapts to new tasks and formats: bar heights said in words, and
+whether a shape sits left or right, at the top or the bottom. The lesson tasks are never taught.
+"""
+
+from __future__ import annotations
+
+import random
+
+import torch
+
+from course_utils.data import QUADRANTS, draw_bar_chart, draw_shape_in_quadrant
+from course_utils.messages import split_media
+from course_utils.scenes import COLORS, NUMBER_WORDS, QUESTION_TEMPLATES, SHAPES, make_scene
+from course_utils.training import mask_prompt_labels
+from course_utils.video import SampledVideo
+from course_utils.video_synth import COLOUR_NAMES, draw_frame, random_colours
+
+CHART_DESCRIBE_QUESTIONS = ("Describe the chart.", "Read the bars from left to right.")
+CHART_EXTREME_QUESTIONS = {
+    "tallest": ("How tall is the tallest bar?", "Tell me the height of the tallest bar."),
+    "shortest": ("How tall is the shortest bar?", "Tell me the height of the shortest bar."),
+}
+SIDE_QUESTIONS = {
+    "horizontal": (
+        "Is the {shape} on the left or on the right?",
+        "Left or right?",
+    ),
+    "vertical": (
+        "Is the {shape} at the top or at the bottom?",
+        "Top or bottom?",
+    ),
+}
+VIDEO_ORDER_QUESTIONS = {
+    "first": ("Which colour comes first?", "What colour is shown first?"),
+    "last": ("Which colour comes last?", "What colour is shown last?"),
+}
+VIDEO_FRAME_SIZE = (64, 48)
+VIDEO_SECONDS = (4, 8)  # shortest and longest teaching clip, one frame per second
+
+
+def conversation(media_parts: list[dict], question: str, answer: str) -> list[dict]:
+    """A user turn (pictures or a video, then the question) and the assistant's answer."""
+    return [
+        {"role": "user", "content": [*media_parts, {"type": "text", "text": question}]},
+        {"role": "assistant", "content": [{"type": "text", "text": answer}]},
+    ]
+
+
+def scene_example(rng: random.Random) -> list[dict]:
+    """Lesson 1's skill: colour, shape, count or a description of a synthetic scene."""
+    scene = make_scene(rng)
+    kind = rng.choice(sorted(QUESTION_TEMPLATES))
+    question = rng.choice(QUESTION_TEMPLATES[kind])
+    return conversation([{"type": "image", "image": scene.image}], question, scene.answer(kind))
+
+
+def describe_bars(values) -> str:
+    """The bar heights left to right in words: (2, 3, 1) -> "bars: two, three, one"."""
+    return "bars: " + ", ".join(NUMBER_WORDS[value] for value in values)
+
+
+def _random_chart(rng: random.Random):
+    from course_utils.data import MAX_BARS, MAX_VALUE, MIN_BARS, MIN_VALUE
+
+    count = rng.randint(MIN_BARS, MAX_BARS)
+    colors = rng.sample(sorted(COLORS), count)
+    values = [rng.randint(MIN_VALUE, MAX_VALUE) for _ in range(count)]
+    return draw_bar_chart(colors, values), values
+
+
+def chart_description_example(rng: random.Random) -> list[dict]:
+    """A primitive for chart questions: read every bar's height, in words, left to right."""
+    image, values = _random_chart(rng)
+    question = rng.choice(CHART_DESCRIBE_QUESTIONS)
+    return conversation([{"type": "image", "image": image}], question, describe_bars(values))
+
+
+def chart_extreme_example(rng: random.Random) -> list[dict]:
+    """A primitive for chart questions: the height of the tallest or the shortest bar, in words."""
+    image, values = _random_chart(rng)
+    which = rng.choice(sorted(CHART_EXTREME_QUESTIONS))
+    answer = NUMBER_WORDS[max(values) if which == "tallest" else min(values)]
+    question = rng.choice(CHART_EXTREME_QUESTIONS[which])
+    return conversation([{"type": "image", "image": image}], question, answer)
+
+
+def side_example(rng: random.Random) -> list[dict]:
+    """A primitive for positions: left or right, or top or bottom, never both at once."""
+    color, shape, quadrant = rng.choice(sorted(COLORS)), rng.choice(SHAPES), rng.choice(QUADRANTS)
+    image = draw_shape_in_quadrant(rng, color, shape, quadrant)
+    axis = rng.choice(sorted(SIDE_QUESTIONS))
+    vertical, horizontal = quadrant.split()
+    answer = horizontal if axis == "horizontal" else vertical
+    question = rng.choice(SIDE_QUESTIONS[axis]).format(shape=shape)
+    return conversation([{"type": "image", "image": image}], question, answer)
+
+
+def synthetic_clip(rng: random.Random) -> tuple[SampledVideo, list[str]]:
+    """One frame per second of a random-colour synthetic video, and the colour of each frame."""
+    seconds = rng.randint(*VIDEO_SECONDS)
+    colours = random_colours(seconds, seed=rng.randrange(2**31))
+    frames = [draw_frame(second, second * 10, VIDEO_FRAME_SIZE, colours) for second in range(seconds)]
+    width, height = VIDEO_FRAME_SIZE
+    clip = SampledVideo(
+        frames=frames,
+        timestamps=[float(second) for second in range(seconds)],
+        duration=float(seconds),
+        native_fps=10.0,
+        frame_count=seconds * 10,
+        width=width,
+        height=height,
+        source="synthetic",
+    )
+    return clip, [COLOUR_NAMES[colour] for colour in colours]
+
+
+def video_order_example(rng: random.Random) -> list[dict]:
+    """Lesson 1's video skill: which colour a synthetic video shows first or last."""
+    clip, names = synthetic_clip(rng)
+    which = rng.choice(sorted(VIDEO_ORDER_QUESTIONS))
+    answer = names[0] if which == "first" else names[-1]
+    question = rng.choice(VIDEO_ORDER_QUESTIONS[which])
+    return conversation([{"type": "video", "video": clip}], question, answer)
+
+
+IMAGE_TASKS = {
+    "scene": scene_example,
+    "chart": chart_description_example,
+    "chart_extreme": chart_extreme_example,
+    "side": side_example,
+}
+# How many of every 6 pictures in a teaching batch come from each task (scenes are the hardest).
+TASK_SHARES = {"scene": 2, "chart": 1, "chart_extreme": 2, "side": 1}
+
+
+def collate_conversations(processor, conversations: list[list[dict]], **images_kwargs) -> dict:
+    """A right-padded training batch whose labels keep only the assistant answers.
+
+    `images_kwargs` go to the image processor, e.g. `do_image_splitting=False`.
+    """
+    from course_utils.generation import supports_video
+    from course_utils.video import video_processor_inputs
+
+    texts, images, videos = [], [], []
+    for messages in conversations:
+        template, row_images, row_videos = split_media(
+            messages, video_as_frames=not supports_video(processor)
+        )
+        texts.append(processor.apply_chat_template(template, tokenize=False))
+        images.append(row_images)
+        videos.extend(row_videos)
+    kwargs = dict(text=texts, return_tensors="pt", padding=True, padding_side="right")
+    if any(images):
+        kwargs.update(images_kwargs)
+        kwargs["images"] = images
+    if videos:
+        frames, metadata = zip(*(video_processor_inputs(video) for video in videos))
+        kwargs.update(videos=list(frames), video_metadata=list(metadata), do_sample_frames=False)
+    batch = processor(**kwargs)
+    batch["labels"] = mask_prompt_labels(batch["input_ids"], batch["attention_mask"], processor.tokenizer)
+    return batch
+
+
+def teaching_batches(step: int, seed: int, processors: dict, batch_size: int):
+    """The batches of one teaching step: mixed picture questions, then a batch of videos.
+
+    Pictures alternate between image splitting on (lesson 1's default) and off (lesson 2's token
+    budget); videos alternate between SmolVLM v1's timestamped frames (split or one view each) and
+    SmolVLM2's video input.
+    """
+    rng = random.Random(seed * 1_000_003 + step)
+    tasks = [task for task, share in sorted(TASK_SHARES.items()) for _ in range(share)]
+    pictures = [IMAGE_TASKS[tasks[index % len(tasks)]](rng) for index in range(batch_size)]
+    yield collate_conversations(processors["idefics3"], pictures, do_image_splitting=step % 2 == 0)
+    # Split frames cost five tiles each: that format comes every 8th step only, with fewer clips.
+    split_frames = step % 8 == 1
+    clips = [video_order_example(rng) for _ in range(batch_size // (8 if split_frames else 4))]
+    kind = "idefics3" if step % 4 in (0, 1) else "smolvlm"
+    yield collate_conversations(processors[kind], clips, do_image_splitting=split_frames)
+
+
+def teach(model, processors: dict, steps: int, learning_rate: float, seed: int = 0,
+          batch_size: int = 24, log_every: int = 50):
+    """Train the whole tiny model on fresh examples of every taught skill (a plain torch loop)."""
+    optimizer = torch.optim.AdamW(model.parameters(), lr=learning_rate, weight_decay=0.0)
+    schedule = torch.optim.lr_scheduler.OneCycleLR(
+        optimizer, max_lr=learning_rate, total_steps=max(steps, 1), pct_start=0.1
+    )
+    model.train()
+    for step in range(steps):
+        losses = []
+        for batch in teaching_batches(step, seed, processors, batch_size):
+            loss = model(**batch).loss
+            loss.backward()
+            losses.append(loss.item())
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        optimizer.step()
+        schedule.step()
+        optimizer.zero_grad(set_to_none=True)
+        if log_every and (step % log_every == 0 or step == steps - 1):
+            shown = " ".join(f"{value:.3f}" for value in losses)
+            print(f"  step {step:4d}/{steps}  losses {shown}", flush=True)
+    model.eval()
+    return model
