@@ -29,7 +29,8 @@ def sample_tokens(processor, splitting: bool) -> tuple[int, int]:
     from PIL import Image
 
     from course_utils.data import format_dataset, make_chartqa
-    from course_utils.training import VisionSFTCollator, set_token_budget, tokens_per_image
+    from course_utils.image_tokens import set_token_budget, tokens_per_image
+    from course_utils.training import VisionSFTCollator
 
     processor = copy.deepcopy(processor)
     set_token_budget(processor, image_splitting=splitting)

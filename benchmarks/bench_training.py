@@ -128,7 +128,8 @@ def train_timed(model, processor, rows, recipe, collator, warmup: int = 2) -> di
     from transformers import set_seed
     from trl import SFTTrainer
 
-    from course_utils.training import prepare_model, set_token_budget
+    from course_utils.image_tokens import set_token_budget
+    from course_utils.training import prepare_model
 
     tokens_per_image = set_token_budget(processor, recipe.image_splitting, recipe.longest_edge)
     set_seed(recipe.sft_config.seed)

@@ -10,9 +10,9 @@ from PIL import Image
 
 from course_utils.evaluation import EvalResult
 from course_utils.generation import ask
+from course_utils.image_tokens import tokens_per_image
 from course_utils.playground import results_browser, uploaded_files, usage_playground
 from course_utils.scenes import make_scene
-from course_utils.training import tokens_per_image
 
 
 def png(image):

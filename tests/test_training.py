@@ -24,13 +24,13 @@ from course_utils.evaluation import (
     plot_loss,
     relaxed_match,
 )
+from course_utils.image_tokens import set_token_budget
 from course_utils.loading import load_vlm
 from course_utils.training import (
     dpo_config,
     finetune,
     make_preference_rows,
     reward_accuracy,
-    set_token_budget,
     sft_recipe,
     train_dpo,
 )
