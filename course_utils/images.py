@@ -1,16 +1,19 @@
-"""Opening images safely: PIL images, local paths, URLs or a file's bytes (an upload), always RGB.
+"""Opening images safely (PIL images, local paths, URLs or a file's bytes, always RGB) and showing them.
 
 Guards against decompression bombs and turns unreadable files into one clear error that names the
-file and says what to do.
+file and says what to do; `frame_grid` shows pictures or a video's frames side by side.
 """
 
 from __future__ import annotations
 
 import io
+import math
 import urllib.error
 import urllib.request
+from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
 from PIL import Image, UnidentifiedImageError
 
 MAX_PIXELS = 64_000_000  # ~8000 x 8000; larger pictures are almost certainly a mistake or an attack
@@ -89,8 +92,6 @@ def load_image(source, timeout: float = URL_TIMEOUT_S) -> Image.Image:
 
 def same_pixels(first, second) -> bool:
     """True when two pictures (anything `load_image` opens) have the same size and RGB pixels."""
-    import numpy as np
-
     if first is second:
         return True
     try:
@@ -98,3 +99,40 @@ def same_pixels(first, second) -> bool:
     except ImageLoadError:
         return False
     return first.size == second.size and np.array_equal(np.asarray(first), np.asarray(second))
+
+
+def format_timestamp(seconds: float) -> str:
+    """'MM:SS.s' as used in frame titles, e.g. 3.04 -> '00:03.0'."""
+    minutes, rest = divmod(max(seconds, 0.0), 60)
+    return f"{int(minutes):02d}:{rest:04.1f}"
+
+
+def frame_grid(pictures, timestamps: Sequence[float] | None = None, columns: int = 4):
+    """A matplotlib Figure showing pictures in a grid, each titled with its time ('00:03.0').
+
+    `pictures` is a list of PIL images (titled when `timestamps` are given) or a sampled video
+    (`video.sample_frames`), whose frames are titled with their own timestamps.
+    """
+    from matplotlib.figure import Figure  # matplotlib loads only where a figure is drawn
+
+    if hasattr(pictures, "frames") and hasattr(pictures, "timestamps"):
+        frames = list(pictures.frames)
+        timestamps = pictures.timestamps if timestamps is None else timestamps
+    else:
+        frames = list(pictures)
+    if not frames:
+        raise ValueError("frame_grid needs at least one picture.")
+    if timestamps is not None and len(timestamps) != len(frames):
+        raise ValueError(f"Got {len(frames)} pictures but {len(timestamps)} timestamps.")
+    columns = max(1, min(columns, len(frames)))
+    rows = math.ceil(len(frames) / columns)
+    aspect = frames[0].height / frames[0].width
+    figure = Figure(figsize=(3 * columns, 3 * aspect * rows + 0.4 * rows), layout="constrained")
+    axes = figure.subplots(rows, columns, squeeze=False)
+    for position, ax in enumerate(axes.flat):
+        ax.axis("off")
+        if position < len(frames):
+            ax.imshow(frames[position])
+            if timestamps is not None:
+                ax.set_title(format_timestamp(timestamps[position]), fontsize=10)
+    return figure

@@ -1,7 +1,7 @@
 """Sample video frames by seeking, so the cost follows the frames you ask for, not the video length.
 
 `sample_frames` decodes with PyAV and returns upright RGB frames with their real timestamps;
-`frame_grid` shows them; `video_to_image_parts` and `video_processor_inputs` feed them to SmolVLM.
+`video_processor_inputs` hands them to SmolVLM2's video processor (`images.frame_grid` shows them).
 """
 
 from __future__ import annotations
@@ -80,12 +80,6 @@ def _index_showing_same_second(timestamp: float, fps: float) -> int:
         if index >= 0 and int(index / fps + TICK) == shown:
             return index
     return max(nearest, 0)
-
-
-def format_timestamp(seconds: float) -> str:
-    """'MM:SS.s' as used in frame titles, e.g. 3.04 -> '00:03.0'."""
-    minutes, rest = divmod(max(seconds, 0.0), 60)
-    return f"{int(minutes):02d}:{rest:04.1f}"
 
 
 def clock(seconds: float) -> str:
@@ -542,40 +536,6 @@ def _warn_or_fail_on_shortfall(
             "distinct frames; returning each once.",
             stacklevel=3,
         )
-
-
-# ----------------------------------------------------------------------------- showing
-
-
-def frame_grid(
-    frames_or_sampled: SampledVideo | Sequence[Image.Image],
-    timestamps: Sequence[float] | None = None,
-    columns: int = 4,
-) -> Any:
-    """A matplotlib Figure showing the frames in a grid, each titled with its time ('00:03.0')."""
-    from matplotlib.figure import Figure
-
-    if isinstance(frames_or_sampled, SampledVideo):
-        frames = frames_or_sampled.frames
-        timestamps = frames_or_sampled.timestamps if timestamps is None else timestamps
-    else:
-        frames = list(frames_or_sampled)
-    if not frames:
-        raise ValueError("frame_grid needs at least one frame.")
-    if timestamps is not None and len(timestamps) != len(frames):
-        raise ValueError(f"Got {len(frames)} frames but {len(timestamps)} timestamps.")
-    columns = max(1, min(columns, len(frames)))
-    rows = math.ceil(len(frames) / columns)
-    aspect = frames[0].height / frames[0].width
-    figure = Figure(figsize=(3 * columns, 3 * aspect * rows + 0.4 * rows), layout="constrained")
-    axes = figure.subplots(rows, columns, squeeze=False)
-    for position, ax in enumerate(axes.flat):
-        ax.axis("off")
-        if position < len(frames):
-            ax.imshow(frames[position])
-            if timestamps is not None:
-                ax.set_title(format_timestamp(timestamps[position]), fontsize=10)
-    return figure
 
 
 # ----------------------------------------------------------------------------- into a model

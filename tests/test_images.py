@@ -4,7 +4,7 @@ import pytest
 from PIL import Image
 
 from course_utils import images
-from course_utils.images import ImageLoadError, load_image
+from course_utils.images import ImageLoadError, format_timestamp, frame_grid, load_image
 
 
 def test_paths_and_pil_images_open_as_rgb(tmp_path):
@@ -83,3 +83,23 @@ def test_bytes_of_an_image_file_open_and_corrupt_bytes_say_so():
     assert load_image(memoryview(buffer.getvalue())).size == (12, 7)
     with pytest.raises(ImageLoadError, match="of 40 bytes is not a readable image"):
         load_image(buffer.getvalue()[:40])
+
+
+def test_format_timestamp():
+    assert format_timestamp(3.04) == "00:03.0"
+    assert format_timestamp(75.26) == "01:15.3"
+
+
+def test_frame_grid_shows_plain_pictures_untitled_or_with_given_times():
+    pictures = [Image.new("RGB", (8, 6), colour) for colour in ("red", "green", "blue")]
+    figure = frame_grid(pictures, columns=2)
+    axes = figure.get_axes()
+    assert len(axes) == 4 and [ax.get_title() for ax in axes] == ["", "", "", ""]
+    assert [len(ax.get_images()) for ax in axes] == [1, 1, 1, 0]
+    assert axes[1].get_images()[0].get_array()[0, 0].tolist() == [0, 128, 0]
+    titled = frame_grid(pictures[:2], timestamps=[0.5, 61.0])
+    assert [ax.get_title() for ax in titled.get_axes()] == ["00:00.5", "01:01.0"]
+    with pytest.raises(ValueError, match="2 pictures but 1 timestamps"):
+        frame_grid(pictures[:2], timestamps=[0.0])
+    with pytest.raises(ValueError, match="at least one picture"):
+        frame_grid([])

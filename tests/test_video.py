@@ -17,12 +17,11 @@ import pytest
 from PIL import Image
 
 import course_utils.video as video
+from course_utils.images import frame_grid
 from course_utils.video import (
     SampledVideo,
     VideoError,
     VideoNotFoundError,
-    format_timestamp,
-    frame_grid,
     sample_frames,
     video_processor_inputs,
     video_to_image_parts,
@@ -218,11 +217,6 @@ def test_video_metadata_shows_the_right_second_for_variable_frame_rate(video_dir
 
 
 # ----------------------------------------------------------------------------- showing and models
-
-
-def test_format_timestamp():
-    assert format_timestamp(3.04) == "00:03.0"
-    assert format_timestamp(75.26) == "01:15.3"
 
 
 def test_frame_grid_titles_each_frame_with_its_time(clip):
