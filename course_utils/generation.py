@@ -11,6 +11,7 @@ from tqdm.auto import tqdm
 
 from course_utils.images import load_image
 from course_utils.messages import MessageError, build_messages, split_media, validate_messages
+from course_utils.video import video_processor_inputs
 
 DEFAULT_MAX_NEW_TOKENS = 32
 
@@ -52,8 +53,6 @@ def prepare_inputs(processor, conversations: list[list[dict]]) -> dict:
     if any(images):
         kwargs["images"] = images
     if videos:
-        from course_utils.video import video_processor_inputs
-
         frames, metadata = zip(*(video_processor_inputs(video) for video in videos))
         kwargs.update(videos=list(frames), video_metadata=list(metadata), do_sample_frames=False)
     return processor(**kwargs)

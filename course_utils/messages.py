@@ -1,8 +1,8 @@
 """Chat messages for SmolVLM: system, user and assistant turns made of text, image and video parts.
 
 Build conversations with `build_messages` or the `*_turn` helpers, check them with
-`validate_messages` (errors say what is wrong and where), and split them into the template's
-placeholders plus the media the processor needs with `split_media`.
+`validate_messages` (errors say what is wrong and where), split them into the template's placeholders
+plus the media with `split_media`; `video_to_image_parts` gives SmolVLM v1 a video as timestamped pictures.
 """
 
 from __future__ import annotations
@@ -10,6 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from PIL import Image
+
+from course_utils.video import clock
 
 ROLES = ("system", "user", "assistant")
 PART_TYPES = ("text", "image", "video")
@@ -31,6 +33,15 @@ def image_part(image) -> dict:
 def video_part(video) -> dict:
     """A video part holding a `SampledVideo` from `course_utils.video.sample_frames`."""
     return {"type": "video", "video": video}
+
+
+def video_to_image_parts(sampled) -> list[dict]:
+    """A sampled video as parts for image-only models (SmolVLM v1 / Idefics3): a 'Frame at MM:SS:'
+    text part before each frame's image part."""
+    parts = []
+    for frame, timestamp in zip(sampled.frames, sampled.timestamps, strict=True):
+        parts += [text_part(f"Frame at {clock(timestamp)}:"), image_part(frame)]
+    return parts
 
 
 def _as_part(item) -> dict:
@@ -127,8 +138,6 @@ def split_media(messages: list[dict], video_as_frames: bool) -> tuple[list[dict]
     With `video_as_frames` (SmolVLM v1, which has no video input) a video becomes timestamped
     images; otherwise it stays one `{"type": "video"}` input for SmolVLM2's video processor.
     """
-    from course_utils.video import video_to_image_parts
-
     template, images, videos = [], [], []
     for message in messages:
         parts = []

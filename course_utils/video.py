@@ -541,16 +541,6 @@ def _warn_or_fail_on_shortfall(
 # ----------------------------------------------------------------------------- into a model
 
 
-def video_to_image_parts(sampled: SampledVideo) -> list[dict[str, Any]]:
-    """Chat content parts for image-only models (SmolVLM v1 / Idefics3): a 'Frame at MM:SS:'
-    text part before each frame's image part."""
-    parts: list[dict[str, Any]] = []
-    for frame, timestamp in zip(sampled.frames, sampled.timestamps, strict=True):
-        parts.append({"type": "text", "text": f"Frame at {clock(timestamp)}:"})
-        parts.append({"type": "image", "image": frame})
-    return parts
-
-
 class VideoProcessorInputs(NamedTuple):
     """One video for SmolVLM2's processor: its frames and the `VideoMetadata` with their times."""
 

@@ -258,8 +258,6 @@ def test_lion_passes_timestamped_frames(lesson, lion_sampled):
 
 
 def test_lion_passes_the_reference_solution(lesson, tmp_path):
-    from course_utils.video import video_to_image_parts  # noqa: F401  (the solution may use it)
-
     model, processor = lesson
     namespace = {
         "make_test_video": make_test_video,
@@ -277,7 +275,7 @@ def test_lion_passes_the_reference_solution(lesson, tmp_path):
     # a random colour order: the check still matches frames to times, and names the real colours
     colours = namespace["lion_video"].colour_names
     message = ex.lion.last_outcome.message
-    assert f"first frame shows {colours[0]}" in message and f"last one {colours[-1]}" in message
+    assert f"first frame shows `{colours[0]}`" in message and f"last one `{colours[-1]}`" in message
 
 
 def test_lion_starter_is_not_attempted(lesson):
@@ -363,14 +361,22 @@ def test_checks_record_outcomes_in_the_results_file(lesson, turtle_right, tmp_pa
             "exercise": "turtle",
             "outcome": "not_attempted",
             "code": "core.not_attempted",
+            "fields": {},
         },
         {
             "lesson": "01_vlm_usage",
             "exercise": "turtle",
             "outcome": "failed",
             "code": "turtle.ends_with_assistant",
+            "fields": {},
         },
-        {"lesson": "01_vlm_usage", "exercise": "turtle", "outcome": "passed", "code": "turtle.passed"},
+        {
+            "lesson": "01_vlm_usage",
+            "exercise": "turtle",
+            "outcome": "passed",
+            "code": "turtle.passed",
+            "fields": {"answer": answer},
+        },
     ]
 
 

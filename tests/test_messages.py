@@ -13,7 +13,9 @@ from course_utils.messages import (
     system_turn,
     user_turn,
     validate_messages,
+    video_to_image_parts,
 )
+from course_utils.video import SampledVideo
 
 PICTURE = Image.new("RGB", (32, 32), "red")
 
@@ -96,3 +98,12 @@ def test_split_media_replaces_images_with_placeholders_in_order():
         {"type": "image"},
         {"type": "text", "text": "?"},
     ]
+
+
+def test_a_video_becomes_timestamped_image_parts_for_image_only_models():
+    frames = [Image.new("RGB", (8, 8), colour) for colour in ("red", "green", "blue")]
+    sampled = SampledVideo(frames, [0.0, 4.96, 65.5], 70.0, 10.0, 700, 8, 8, "clip.mp4")
+    parts = video_to_image_parts(sampled)
+    assert [p["type"] for p in parts] == ["text", "image"] * 3
+    assert [p["text"] for p in parts[::2]] == ["Frame at 00:00:", "Frame at 00:04:", "Frame at 01:05:"]
+    assert [p["image"] for p in parts[1::2]] == frames

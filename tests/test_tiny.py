@@ -13,9 +13,10 @@ from transformers import AutoModelForImageTextToText, AutoProcessor
 from course_utils import data, teaching
 from course_utils.evaluation import evaluate
 from course_utils.generation import ask, ask_batch, chat
+from course_utils.messages import video_to_image_parts
 from course_utils.scenes import make_scene_questions
 from course_utils.tiny import TINY_DIRS, build_tiny
-from course_utils.video import sample_frames, video_to_image_parts
+from course_utils.video import sample_frames
 from course_utils.video_synth import make_test_video, random_colours
 
 FRESH_SEED = 987_654_321  # teaching draws its examples from seeds 0, 7919, ... times 1_000_003 + step

@@ -24,7 +24,6 @@ from course_utils.video import (
     VideoNotFoundError,
     sample_frames,
     video_processor_inputs,
-    video_to_image_parts,
 )
 from course_utils.video_synth import (
     frame_index_shown,
@@ -229,18 +228,6 @@ def test_frame_grid_titles_each_frame_with_its_time(clip):
     assert len(axes[0].get_images()) == 1 and not axes[-1].get_images()
     plain = frame_grid(sampled.frames[:2], timestamps=[1.0, 2.0])
     assert [ax.get_title() for ax in plain.get_axes()] == ["00:01.0", "00:02.0"]
-
-
-def test_video_to_image_parts_for_image_only_models(clip):
-    sampled = sample_frames(clip.path, num_frames=3)
-    parts = video_to_image_parts(sampled)
-    assert [p["type"] for p in parts] == ["text", "image"] * 3
-    assert [p["text"] for p in parts[::2]] == [
-        "Frame at 00:00:",
-        "Frame at 00:05:",
-        "Frame at 00:09:",
-    ]
-    assert [p["image"] for p in parts[1::2]] == sampled.frames
 
 
 @pytest.fixture(scope="session")
