@@ -9,7 +9,6 @@ import contextlib
 import io
 import random
 from collections.abc import Sequence
-from pathlib import Path
 
 import datasets
 from PIL import Image, ImageDraw
@@ -321,29 +320,12 @@ def _check_columns(
             raise DatasetError(f"no column {column!r}; {where} has {columns}{hint}.")
 
 
-def _open_image_bytes(data: bytes, name: str) -> Image.Image:
-    try:
-        with Image.open(io.BytesIO(data)) as opened:
-            opened.load()
-            return load_image(opened.copy())
-    except ImageLoadError:
-        raise
-    except Exception as error:  # PIL raises many types for corrupt data
-        raise ImageLoadError(f"The image {name} is not a readable image ({error}).") from None
-
-
-def read_image(value) -> Image.Image:
-    """An RGB PIL image from a dataset cell: PIL image, path, URL or datasets' {bytes, path} dict."""
+def _cell_image(value) -> Image.Image:
+    """An RGB image from a dataset cell: anything `load_image` opens, or datasets' {bytes, path}."""
+    if isinstance(value, dict):  # an image column read undecoded (see `_undecoded`)
+        value = value.get("bytes") or value.get("path")
     if value is None:
-        raise ImageLoadError("The image is missing (None).")
-    if isinstance(value, dict):
-        if value.get("bytes"):
-            return _open_image_bytes(value["bytes"], repr(value.get("path") or "<bytes>"))
-        if value.get("path"):
-            return load_image(value["path"])
-        raise ImageLoadError("The image is missing (neither bytes nor a path).")
-    if isinstance(value, (str, Path)) and not str(value).strip():
-        raise ImageLoadError("The image path is empty.")
+        raise ImageLoadError("The image is missing (no picture, bytes or path in the cell).")
     return load_image(value)
 
 
@@ -370,7 +352,7 @@ def check_vqa_row(
     keys = {"image_key": image_key, "question_key": question_key, "answer_key": answer_key}
     _check_columns(list(row), keys, where=where)
     try:
-        image = read_image(row[image_key])
+        image = _cell_image(row[image_key])
     except ImageLoadError as error:
         raise DatasetError(f"{where}, column {image_key!r}: unreadable image. {error}") from None
     question = row[question_key]
