@@ -1,4 +1,4 @@
-"""The finetune entry point: resume after a real kill, and two processes under accelerate launch."""
+"""The fine-tuning script (course_utils.run_sft): resume after a real kill, two processes under accelerate."""
 
 import json
 import os
@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from peft import PeftModel
 
-from course_utils.finetune import complete_checkpoints, last_checkpoint, settings_from_arguments
 from course_utils.generation import ask
 from course_utils.loading import load_vlm
+from course_utils.run_sft import complete_checkpoints, last_checkpoint, settings_from_arguments
 from course_utils.scenes import make_scene
 
 ACCELERATE = Path(sys.executable).parent / "accelerate"
@@ -29,7 +29,7 @@ def _write_config(folder: Path, **settings) -> Path:
 def _finetune(config: Path) -> subprocess.Popen:
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
     return subprocess.Popen(
-        [sys.executable, "-m", "course_utils.finetune", "--config", str(config)],
+        [sys.executable, "-m", "course_utils.run_sft", "--config", str(config)],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
     )
 
@@ -68,7 +68,7 @@ def test_two_processes_train_different_shards_and_the_adapter_answers(tmp_path):
     config = _write_config(tmp_path, output_dir=str(tmp_path), max_steps=6, record_rows=True)
     command = [str(ACCELERATE), "launch", "--multi_gpu", "--num_processes", "2", "--num_machines", "1",
                "--mixed_precision", "no", "--dynamo_backend", "no",
-               "-m", "course_utils.finetune", "--config", str(config)]
+               "-m", "course_utils.run_sft", "--config", str(config)]
     env = {**os.environ, "OMP_NUM_THREADS": "1", "CUDA_VISIBLE_DEVICES": ""}
     done = subprocess.run(command, capture_output=True, text=True, timeout=600, env=env)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]

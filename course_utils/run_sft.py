@@ -1,7 +1,7 @@
-"""One entry point for fine-tuning runs, on one CPU/GPU or many GPUs with `accelerate launch`.
+"""The fine-tuning script: one SFT run from a JSON file, on one CPU/GPU or many GPUs with `accelerate launch`.
 
-    python -m course_utils.finetune --config run.json [--resume]
-    accelerate launch --multi_gpu --num_processes 2 -m course_utils.finetune --config run.json
+    python -m course_utils.run_sft --config run.json [--resume]
+    accelerate launch --multi_gpu --num_processes 2 -m course_utils.run_sft --config run.json
 
 The JSON config names the model, the method (full / lora / qlora), the data and the steps; the run
 resumes from its newest complete checkpoint with "resume": true (or --resume) and saves the result
