@@ -25,7 +25,7 @@ lab: $(BIN)/.installed
 	  $(if $(filter 0,$(shell id -u)),--allow-root)
 
 course: $(BIN)/.installed
-	$(BIN)/python -m course_utils.notebooks build --out build
+	$(BIN)/python -m tools.notebooks build --out build
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .

@@ -70,7 +70,7 @@ def figures_of(outcomes: list[dict]) -> dict[str, float]:
 
 
 def run_solved_lesson_2(seed: int, capability: str, out_dir: Path) -> dict:
-    from course_utils.notebooks import run_notebook
+    from tools.notebooks import run_notebook
 
     run = run_notebook(
         LESSON_2,
@@ -85,7 +85,7 @@ def run_solved_lesson_2(seed: int, capability: str, out_dir: Path) -> dict:
 
 
 def time_lessons(out_dir: Path) -> dict[str, float]:
-    from course_utils.notebooks import run_notebook
+    from tools.notebooks import run_notebook
 
     timings = {}
     for path in (LESSON_1, LESSON_2):

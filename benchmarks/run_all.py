@@ -21,6 +21,7 @@ import bench_training
 from bench_table import Row, render_text, write_tables
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # the maintainer tooling in tools/ is not part of the installed package
 OUT_DIR = ROOT / "build" / "benchmarks"
 SECTIONS = ("suite", "notebooks", "video", "training", "generation", "tokens")
 PROFILE_DEFAULTS = {  # steps include the warm-up steps that are not timed
@@ -72,7 +73,7 @@ def suite_rows() -> list[Row]:
 
 def notebook_rows(source: str, all_languages: bool) -> list[Row]:
     """Wall time of each lesson notebook, run blank through papermill on `source`."""
-    from course_utils.notebooks import run_notebook
+    from tools.notebooks import run_notebook
 
     pattern = "notebooks/*/*.ipynb" if all_languages else "notebooks/en/*.ipynb"
     parameters = None if source == "tiny" else {"MODEL": source}

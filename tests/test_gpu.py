@@ -29,7 +29,7 @@ def real_shape_folder(tmp_path_factory):
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[path.name for path in NOTEBOOKS])
 def test_lesson_notebook_runs_at_the_real_shape(path, real_shape_folder, tmp_path):
-    from course_utils.notebooks import run_notebook
+    from tools.notebooks import run_notebook
 
     run = run_notebook(path, tmp_path / path.name, parameters={"MODEL": str(real_shape_folder)},
                        timeout=900, raise_on_error=False)

@@ -15,7 +15,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from course_utils.notebooks import (
+from tools.notebooks import (
     PARAMETERS_TAG,
     exercise_cells,
     exercise_summary,
@@ -245,7 +245,7 @@ def test_nbval_lax_runs_the_english_notebooks(tmp_path):
 
 def test_course_build_writes_html_and_summarises_every_exercise(tmp_path, monkeypatch, capsys):
     """`make course`: lessons executed into a relative build folder, one summary row per exercise."""
-    from course_utils.notebooks import build, lesson_notebooks
+    from tools.notebooks import build, lesson_notebooks
 
     monkeypatch.chdir(tmp_path)
     assert build("out") == 0

@@ -9,7 +9,7 @@ steps, so the learning checks of lesson 2 fail; every structural check must stil
 import nbformat
 import pytest
 
-from course_utils.notebooks import ROOT, exercise_cells, run_notebook
+from tools.notebooks import ROOT, exercise_cells, run_notebook
 
 pytestmark = pytest.mark.slow
 

@@ -25,7 +25,7 @@ import nbformat
 import polib
 
 from course_utils import i18n
-from course_utils.notebooks import PARAMETERS_TAG
+from tools.notebooks import PARAMETERS_TAG
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCE_LANGUAGE = i18n.DEFAULT_LANGUAGE

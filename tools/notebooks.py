@@ -1,6 +1,6 @@
 """Run the lesson notebooks: blank or with the reference solutions injected, via papermill.
 
-`python -m course_utils.notebooks build` executes every `notebooks/en/*.ipynb` into `build/` as
+`python -m tools.notebooks build` executes every `notebooks/en/*.ipynb` into `build/` as
 executed notebooks and HTML pages, and prints which exercises passed, failed or were not attempted.
 """
 
@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
+from traitlets.config import Config
 
 from course_utils.exercises.core import RESULTS_ENV, solutions_dir
 
@@ -162,8 +163,7 @@ def run_notebook(
     when not given). A failing cell raises `papermill.PapermillExecutionError` unless
     `raise_on_error=False`, in which case `NotebookRun.error` says what failed.
     """
-    import papermill
-    from traitlets.config import Config
+    import papermill  # loads nbclient, jupyter_client and friends: only when a notebook runs
 
     path = Path(path)
     notebook = (
@@ -203,7 +203,7 @@ def run_notebook(
 
 def export_html(notebook_path: str | Path, html_path: str | Path) -> Path:
     """Write an executed notebook as a standalone HTML page."""
-    from nbconvert import HTMLExporter
+    from nbconvert import HTMLExporter  # slow to import: only when a page is written
 
     body, _ = HTMLExporter().from_filename(str(notebook_path))
     html_path = Path(html_path)
