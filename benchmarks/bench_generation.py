@@ -18,7 +18,7 @@ def _now() -> float:
 
 def chart_questions(count: int) -> list[tuple]:
     """`count` (image, question) pairs from the synthetic chart data set."""
-    from course_utils.data import make_chartqa
+    from course_utils.synthetic_data import make_chartqa
 
     charts = make_chartqa(count, seed=1)
     return [(row["image"], row["query"]) for row in charts]

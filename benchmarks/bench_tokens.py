@@ -28,8 +28,9 @@ def sample_tokens(processor, splitting: bool) -> tuple[int, int]:
     """(tokens per image, tokens per chart training sample) with splitting on or off."""
     from PIL import Image
 
-    from course_utils.data import format_dataset, make_chartqa
+    from course_utils.formatting import format_dataset
     from course_utils.image_tokens import set_token_budget, tokens_per_image
+    from course_utils.synthetic_data import make_chartqa
     from course_utils.training import VisionSFTCollator
 
     processor = copy.deepcopy(processor)

@@ -152,7 +152,8 @@ def train_timed(model, processor, rows, recipe, collator, warmup: int = 2) -> di
 
 
 def chart_rows(count: int):
-    from course_utils.data import QUICK_CHART_KINDS, format_dataset, make_chartqa
+    from course_utils.formatting import format_dataset
+    from course_utils.synthetic_data import QUICK_CHART_KINDS, make_chartqa
 
     return format_dataset(make_chartqa(count, seed=0, kinds=QUICK_CHART_KINDS))
 

@@ -24,10 +24,11 @@ def _peak_rss_mib() -> float:
 
 def measure(method: str, steps: int) -> dict:
     """Train one method from the embedded model and return its figures."""
-    from course_utils.data import QUICK_CHART_KINDS, format_dataset, make_chartqa_splits
     from course_utils.evaluation import evaluate
+    from course_utils.formatting import format_dataset
     from course_utils.image_tokens import set_token_budget
     from course_utils.loading import load_vlm
+    from course_utils.synthetic_data import QUICK_CHART_KINDS, make_chartqa_splits
     from course_utils.training import (
         dpo_config,
         finetune,

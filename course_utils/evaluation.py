@@ -1,7 +1,7 @@
 """Measure what fine-tuning changed: exact-match and ChartQA's relaxed accuracy, tables and plots.
 
-Relaxed accuracy (from the ChartQA paper) accepts a numeric answer within 5% of the target and
-otherwise asks for an exact (case-insensitive) match.
+Relaxed accuracy (ChartQA paper, end of section 5.1) accepts a number within 5% of a numeric target
+and otherwise asks for an exact match; answers are compared without case, outer spaces or a final period.
 """
 
 from __future__ import annotations
@@ -11,12 +11,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from course_utils.generation import ask_batch
-from course_utils.training import logged
 
 
 def _as_number(text: str) -> float | None:
+    """The number an answer states, as ChartQA's reference scorer reads it ("12%" is 0.12), or None."""
     try:
-        return float(str(text).strip().rstrip("%").replace(",", ""))
+        return float(text[:-1]) / 100 if text.endswith("%") else float(text)
     except ValueError:
         return None
 
@@ -32,13 +32,17 @@ def exact_match(prediction: str, target) -> bool:
 
 
 def relaxed_match(prediction: str, target, tolerance: float = 0.05) -> bool:
-    """ChartQA's relaxed accuracy: numbers within `tolerance` (relative), text exact."""
+    """ChartQA's relaxed accuracy: a number within `tolerance` (relative) of a non-zero numeric target;
+    otherwise (text, or a target of zero) an exact match."""
     predicted, expected = _as_number(normalise_answer(prediction)), _as_number(normalise_answer(target))
-    if predicted is not None and expected is not None:
-        if expected == 0:
-            return predicted == 0
+    if predicted is not None and expected:
         return abs(predicted - expected) / abs(expected) <= tolerance
     return exact_match(prediction, target)
+
+
+def logged(log_history: list[dict], key: str = "loss") -> list[tuple[int, float]]:
+    """(step, value) of every entry of a trainer's `state.log_history` that logged `key`."""
+    return [(entry.get("step", index), entry[key]) for index, entry in enumerate(log_history) if key in entry]
 
 
 def majority_baseline(targets) -> tuple[str, float]:
@@ -76,7 +80,7 @@ class EvalResult:
 
     def accuracy_by(self, kind_of: Callable[[str], str]) -> dict[str, float]:
         """Exact match per question kind; `kind_of(question)` names a question's kind, e.g.
-        `course_utils.data.chart_question_kind`."""
+        `course_utils.synthetic_data.chart_question_kind`."""
         hits: dict[str, list[bool]] = {}
         for question, predicted, target in zip(self.questions, self.predictions, self.targets):
             hits.setdefault(kind_of(question), []).append(exact_match(predicted, target))

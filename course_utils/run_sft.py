@@ -15,6 +15,14 @@ import json
 import os
 from pathlib import Path
 
+import torch
+
+from course_utils.evaluation import logged
+from course_utils.formatting import format_dataset
+from course_utils.loading import load_vlm
+from course_utils.synthetic_data import make_chartqa, make_shape_positions
+from course_utils.training import VisionSFTCollator, finetune, sft_recipe
+
 PREFIX_CHECKPOINT_DIR = "checkpoint"  # transformers' names for a checkpoint folder and its state file
 TRAINER_STATE_NAME = "trainer_state.json"
 
@@ -46,8 +54,6 @@ def load_run_config(path: str | Path) -> dict:
 
 def training_rows(settings: dict):
     """The formatted training set named by the settings, with a `row_id` column for bookkeeping."""
-    from course_utils.data import format_dataset, make_chartqa, make_shape_positions
-
     if settings["dataset"] == "chartqa":
         raw, keys = make_chartqa(settings["n_train"], seed=settings["data_seed"]), {}
     elif settings["dataset"] == "shape_positions":
@@ -99,12 +105,9 @@ def last_checkpoint(settings: dict) -> str | None:
 
 def run(settings: dict) -> dict:
     """Train as the settings say; returns the final metrics (on every process)."""
-    from course_utils.loading import load_vlm
-    from course_utils.training import VisionSFTCollator, finetune, logged, sft_recipe
-
     rank = int(os.environ.get("RANK", "0"))
     quantization = "4bit" if settings["method"] == "qlora" else None
-    device = f"cuda:{os.environ.get('LOCAL_RANK', '0')}" if _has_cuda() else "cpu"
+    device = f"cuda:{os.environ.get('LOCAL_RANK', '0')}" if torch.cuda.is_available() else "cpu"
     model, processor = load_vlm(settings["model"], quantization=quantization, device=device)
     recipe = sft_recipe(
         method=settings["method"],
@@ -139,12 +142,6 @@ def run(settings: dict) -> dict:
         processor.save_pretrained(str(output / "final"))
         (output / "metrics.json").write_text(json.dumps(metrics, indent=2))
     return metrics
-
-
-def _has_cuda() -> bool:
-    import torch
-
-    return torch.cuda.is_available()
 
 
 def settings_from_arguments(argv: list[str] | None = None) -> dict:

@@ -11,9 +11,17 @@ import random
 
 import torch
 
-from course_utils.data import QUADRANTS, draw_bar_chart, draw_shape_in_quadrant
 from course_utils.messages import split_media
 from course_utils.scenes import COLORS, NUMBER_WORDS, QUESTION_TEMPLATES, SHAPES, make_scene
+from course_utils.synthetic_data import (
+    MAX_BARS,
+    MAX_VALUE,
+    MIN_BARS,
+    MIN_VALUE,
+    QUADRANTS,
+    draw_bar_chart,
+    draw_shape_in_quadrant,
+)
 from course_utils.training import mask_prompt_labels
 from course_utils.video import SampledVideo
 from course_utils.video_synth import COLOUR_NAMES, draw_frame, random_colours
@@ -63,8 +71,6 @@ def describe_bars(values) -> str:
 
 
 def _random_chart(rng: random.Random):
-    from course_utils.data import MAX_BARS, MAX_VALUE, MIN_BARS, MIN_VALUE
-
     count = rng.randint(MIN_BARS, MAX_BARS)
     colors = rng.sample(sorted(COLORS), count)
     values = [rng.randint(MIN_VALUE, MAX_VALUE) for _ in range(count)]

@@ -70,11 +70,11 @@ TEACH_PHASES = ((2500, 2e-3), (1500, 1e-3))  # (steps, peak learning rate)
 
 def tokenizer_corpus() -> list[str]:
     """Sentences the tiny tokenizer learns its merges from: the course's questions and answers."""
-    from course_utils import data, teaching
+    from course_utils import synthetic_data, teaching
     from course_utils.video_synth import COLOUR_NAMES
 
     words = [*COLORS, *COLOUR_NAMES, *SHAPES, *(f"{shape}s" for shape in SHAPES)]
-    words += [*NUMBER_WORDS, *data.QUADRANTS]
+    words += [*NUMBER_WORDS, *synthetic_data.QUADRANTS]
     chart_words = (
         "chart bar bars tallest shortest value highest lowest largest smallest label how many which "
         "what is the of picture frame frames video second seconds changes color colour count number "
@@ -83,8 +83,8 @@ def tokenizer_corpus() -> list[str]:
         "apple banana cherry grape lemon mango peach plum sales year month total"
     ).split()
     lines = [question for group in QUESTION_TEMPLATES.values() for question in group]
-    lines += [question for group in data.CHART_QUESTION_TEMPLATES.values() for question in group]
-    lines += list(data.POSITION_QUESTION_TEMPLATES) + list(teaching.CHART_DESCRIBE_QUESTIONS)
+    lines += [question for group in synthetic_data.CHART_QUESTION_TEMPLATES.values() for question in group]
+    lines += list(synthetic_data.POSITION_QUESTION_TEMPLATES) + list(teaching.CHART_DESCRIBE_QUESTIONS)
     lines += [q for group in teaching.CHART_EXTREME_QUESTIONS.values() for q in group]
     lines += [q for group in teaching.SIDE_QUESTIONS.values() for q in group]
     lines += [q for group in teaching.VIDEO_ORDER_QUESTIONS.values() for q in group]

@@ -8,11 +8,13 @@ live in `course_utils.evaluation`.
 from __future__ import annotations
 
 import contextlib
+import random
 import warnings
 from dataclasses import dataclass, field
 
 import torch
 
+from course_utils.evaluation import evaluate, exact_match, logged
 from course_utils.image_tokens import set_token_budget
 
 IGNORE_INDEX = -100
@@ -226,7 +228,7 @@ def finetune(
     """Run SFT with trl's `SFTTrainer` and the answer-only collator; returns the trainer.
 
     `train_rows` is a `datasets.Dataset` (or list) of `{"messages", "images"}` rows, e.g. from
-    `course_utils.data.format_dataset`. `resume=True` continues from the last checkpoint.
+    `course_utils.formatting.format_dataset`. `resume=True` continues from the last checkpoint.
     """
     from datasets import Dataset
     from trl import SFTTrainer
@@ -278,10 +280,6 @@ def make_preference_rows(
     chosen = the correct answer; rejected = what the model answered when it was wrong, otherwise a
     perturbed answer of the same sort. Rows use trl's conversational vision format.
     """
-    import random
-
-    from course_utils.evaluation import evaluate, exact_match
-
     rng = random.Random(seed)
     scored = evaluate(model, processor, dataset, image_key, question_key, answer_key, progress=progress)
     rows = [dataset[index] for index in range(len(dataset))]
@@ -357,11 +355,6 @@ def train_dpo(model, processor, preference_rows, config, lora_rank: int = 16):
         )
         trainer.train()
     return trainer
-
-
-def logged(log_history: list[dict], key: str = "loss") -> list[tuple[int, float]]:
-    """(step, value) of every entry of a trainer's `state.log_history` that logged `key`."""
-    return [(entry.get("step", index), entry[key]) for index, entry in enumerate(log_history) if key in entry]
 
 
 def reward_accuracy(log_history: list[dict], last: int = 3) -> float:

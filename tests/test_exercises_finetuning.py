@@ -11,11 +11,12 @@ from types import SimpleNamespace
 import pytest
 
 from course_utils import i18n
-from course_utils.data import QUICK_CHART_KINDS, format_dataset, make_chartqa_splits
 from course_utils.evaluation import EvalResult
 from course_utils.exercises import core
 from course_utils.exercises import finetuning as ex
+from course_utils.formatting import format_dataset
 from course_utils.generation import ask_batch
+from course_utils.synthetic_data import QUICK_CHART_KINDS, make_chartqa_splits
 from course_utils.training import VisionSFTCollator, make_preference_rows
 
 SOLUTIONS = Path(__file__).resolve().parents[1] / "solutions" / "02_vlm_finetuning"

@@ -1,9 +1,11 @@
-"""ask / ask_batch / chat on the embedded model: new tokens only, batching equals one-by-one."""
+"""ask / ask_batch / chat on the embedded model: new tokens only, batching equals one-by-one, and the
+answers equal those of transformers' own image-text-to-text pipeline."""
 
 import pytest
 from PIL import Image
+from transformers import pipeline
 
-from course_utils.generation import ask, ask_batch, chat, prepare_inputs
+from course_utils.generation import DEFAULT_MAX_NEW_TOKENS, ask, ask_batch, chat, prepare_inputs
 from course_utils.images import ImageLoadError
 from course_utils.messages import MessageError, assistant_turn, build_messages, user_turn
 from course_utils.scenes import make_scene_questions
@@ -87,3 +89,22 @@ def test_a_grayscale_image_still_works(tiny):
     model, processor = tiny
     answer = ask(model, processor, Image.new("L", (128, 128), 200), "How many shapes are there?")
     assert isinstance(answer, str) and answer
+
+
+def test_answers_equal_transformers_own_image_text_to_text_pipeline(tiny):
+    """The reference: transformers' `pipeline("image-text-to-text")` on the same model and processor,
+    greedy, returning only the new text (`return_full_text=False`), which `ask` gives stripped."""
+    model, processor = tiny
+    reference = pipeline("image-text-to-text", model=model, processor=processor)
+    examples = make_scene_questions(6, seed=2718)
+    expected = []
+    for scene, question, _, _ in examples:
+        messages = [{"role": "user", "content": [{"type": "image", "image": scene.image},
+                                                 {"type": "text", "text": question}]}]
+        output = reference(text=messages, return_full_text=False,
+                           generate_kwargs={"max_new_tokens": DEFAULT_MAX_NEW_TOKENS, "do_sample": False})
+        expected.append(output[0]["generated_text"].strip())
+    assert all(expected) and len(set(expected)) > 1  # real, varied answers, not one empty string
+    pairs = [(scene.image, question) for scene, question, _, _ in examples]
+    assert [ask(model, processor, image, question) for image, question in pairs] == expected
+    assert ask_batch(model, processor, pairs, batch_size=4, progress=False) == expected

@@ -134,7 +134,7 @@ def test_upload_values_of_ipywidgets_7_and_8_give_the_same_files():
 
 
 def _charts(n=6):
-    from course_utils.data import make_chartqa
+    from course_utils.synthetic_data import make_chartqa
 
     return make_chartqa(n, seed=4)
 

@@ -10,11 +10,12 @@ import random
 import pytest
 from transformers import AutoModelForImageTextToText, AutoProcessor
 
-from course_utils import data, teaching
+from course_utils import teaching
 from course_utils.evaluation import evaluate
 from course_utils.generation import ask, ask_batch, chat
 from course_utils.messages import video_to_image_parts
 from course_utils.scenes import make_scene_questions
+from course_utils.synthetic_data import QUICK_CHART_KINDS, make_chartqa, make_shape_positions
 from course_utils.tiny import TINY_DIRS, build_tiny
 from course_utils.video import sample_frames
 from course_utils.video_synth import make_test_video, random_colours
@@ -115,9 +116,9 @@ def test_lesson_2_tasks_are_new_to_it(tiny):
     saved = processor.image_processor.do_image_splitting
     processor.image_processor.do_image_splitting = False
     try:
-        charts = data.make_chartqa(90, seed=FRESH_SEED % 1000, kinds=data.QUICK_CHART_KINDS)
+        charts = make_chartqa(90, seed=FRESH_SEED % 1000, kinds=QUICK_CHART_KINDS)
         chart_result = evaluate(model, processor, charts, progress=False)
-        shapes = data.make_shape_positions(80, seed=FRESH_SEED % 1000)
+        shapes = make_shape_positions(80, seed=FRESH_SEED % 1000)
         shape_result = evaluate(model, processor, shapes, "picture", "question", "answer", progress=False)
     finally:
         processor.image_processor.do_image_splitting = saved

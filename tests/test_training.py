@@ -10,22 +10,12 @@ from pathlib import Path
 import pytest
 import torch
 
-from course_utils.data import (
-    QUICK_CHART_KINDS,
-    DatasetError,
-    chart_question_kind,
-    format_dataset,
-    make_chartqa_splits,
-)
-from course_utils.evaluation import (
-    before_after_table,
-    evaluate,
-    exact_match,
-    plot_loss,
-    relaxed_match,
-)
+from course_utils.dataset_checks import DatasetError
+from course_utils.evaluation import evaluate
+from course_utils.formatting import format_dataset
 from course_utils.image_tokens import set_token_budget
 from course_utils.loading import load_vlm
+from course_utils.synthetic_data import QUICK_CHART_KINDS, chart_question_kind, make_chartqa_splits
 from course_utils.training import (
     dpo_config,
     finetune,
@@ -160,21 +150,3 @@ def test_bad_datasets_fail_before_training_with_row_and_column(charts, tmp_path)
     model, processor = load_vlm("tiny")
     with pytest.raises(ValueError, match="empty"):
         finetune(model, processor, [], sft_recipe("lora", output_dir=str(tmp_path), max_steps=1))
-
-
-def test_relaxed_accuracy_follows_chartqa():
-    assert relaxed_match("10.4", "10") and not relaxed_match("10.6", "10")
-    assert relaxed_match("Red", ["red"]) and not relaxed_match("blue", "red")
-    assert relaxed_match("0", "0") and not relaxed_match("1", "0")
-    assert exact_match(" 3. ", "3") and not exact_match("3.0", "3")
-
-
-def test_loss_plot_and_table(charts):
-    figure = plot_loss([{"step": 1, "loss": 2.0}, {"step": 2, "loss": 1.0}, {"train_loss": 1.5}])
-    assert figure.axes[0].lines[0].get_ydata().tolist() == [2.0, 1.0]
-    with pytest.raises(ValueError, match="no 'loss' entries"):
-        plot_loss([{"train_runtime": 1.0}])
-    from course_utils.evaluation import EvalResult
-
-    table = before_after_table({"before": EvalResult(0.2, 0.25, 10), "after": EvalResult(0.9, 0.9, 10)})
-    assert table.loc["after", "exact match"] == "90.0%"

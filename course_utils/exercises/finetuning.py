@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 
-from course_utils.evaluation import majority_baseline
+from course_utils.evaluation import exact_match, logged, majority_baseline, normalise_answer
 from course_utils.exercises.core import (
     Exercise,
     Failure,
@@ -21,7 +21,9 @@ from course_utils.exercises.core import (
     type_name,
     wrong_type,
 )
+from course_utils.generation import ask_batch
 from course_utils.images import same_pixels
+from course_utils.synthetic_data import chart_question_kind, make_shape_positions
 
 LESSON = Lesson("02_vlm_finetuning", catalogue_prefix="finetuning.")
 setup = LESSON.setup
@@ -48,13 +50,6 @@ COLUMN_RENAMES = {
     "labels": "answer",
 }
 
-
-
-
-def _normalise(text) -> str:
-    from course_utils.evaluation import normalise_answer
-
-    return normalise_answer(text)
 
 
 # ----------------------------------------------------------------------------- shared checks
@@ -187,8 +182,6 @@ def _losses(trainer, name: str) -> list[float]:
     history = getattr(state, "log_history", None)
     if history is None:
         raise wrong_type(name, trainer, "type.trainer")
-    from course_utils.training import logged
-
     return [loss for _, loss in logged(history, "loss")]
 
 
@@ -221,15 +214,13 @@ def _label_problems(batch, processor, answers: list[str]) -> tuple[str, dict] | 
         if not kept:
             return "turtle.nothing_learned_from", {"row": row}
         decoded = tokenizer.decode([label for _, label in kept], skip_special_tokens=True).strip()
-        if _normalise(answers[row]) not in _normalise(decoded):
+        if normalise_answer(answers[row]) not in normalise_answer(decoded):
             return "turtle.answer_not_in_loss", {"row": row, "kept": decoded, "answer": answers[row]}
     return None
 
 
 def accuracy_by_chart_kind(result) -> dict[str, float]:
     """Exact match per kind of chart question ({} when the questions are not the lesson's)."""
-    from course_utils.data import chart_question_kind
-
     try:
         return result.accuracy_by(chart_question_kind)
     except (AttributeError, ValueError):
@@ -279,8 +270,6 @@ class Turtle(Exercise):
 
 def fresh_shape_rows(count: int = DOG_ROWS, seed: int = DOG_SEED) -> list[dict]:
     """Rows of the shape-position schema (`picture`, `question`, `answer`) the learner has not seen."""
-    from course_utils.data import make_shape_positions
-
     dataset = make_shape_positions(count, seed=seed)
     return [dataset[index] for index in range(count)]
 
@@ -330,12 +319,13 @@ class Dog(Exercise):
         messages = formatted.get("messages")
         if "assistant" not in [turn.get("role") for turn in messages or [] if isinstance(turn, dict)]:
             users = [turn for turn in messages or [] if isinstance(turn, dict) and turn.get("role") == "user"]
-            if any(_normalise(row["answer"]) in _normalise(" ".join(_texts(turn))) for turn in users):
+            said = [normalise_answer(" ".join(_texts(turn))) for turn in users]
+            if any(normalise_answer(row["answer"]) in text for text in said):
                 raise Failure("dog.answer_in_user_turn", answer=row["answer"])
         question, answer = check_conversation_row(formatted, index)
         if row["question"].strip() not in question:
             raise Failure("dog.question_missing", question=row["question"], got=question)
-        if _normalise(answer) != _normalise(row["answer"]):
+        if normalise_answer(answer) != normalise_answer(row["answer"]):
             raise Failure("dog.wrong_answer", got=answer, expected=row["answer"])
         images = formatted["images"]
         if len(images) != 1 or not same_pixels(images[0], row["picture"]):
@@ -405,8 +395,6 @@ class Lion(Exercise):
     def _truth(source) -> dict | None:
         if source is None:
             return None
-        from course_utils.evaluation import normalise_answer
-
         rows = as_rows(source, "source")
         return {
             (picture_key(row["image"]), row["query"].strip()): normalise_answer(row["label"]) for row in rows
@@ -427,21 +415,18 @@ class Lion(Exercise):
         chosen, rejected = preference_answer_text(row["chosen"]), preference_answer_text(row["rejected"])
         if chosen is None or rejected is None:
             raise Failure("lion.answers_not_turns", index=index)
-        if _normalise(chosen) == _normalise(rejected):
+        if normalise_answer(chosen) == normalise_answer(rejected):
             raise Failure("lion.rejected_equals_chosen", index=index, answer=chosen)
         if truth is not None:
             expected = truth.get((picture_key(row["images"][0]), question))
             if expected is None:
                 raise Failure("lion.unknown_row", index=index, question=question)
-            if _normalise(chosen) != expected:
+            if normalise_answer(chosen) != expected:
                 raise Failure("lion.chosen_not_answer", index=index, chosen=chosen, expected=expected)
         return row["images"][0], question, chosen, rejected
 
     def _check_mistakes(self, pairs: list[tuple]) -> int:
         """Where the base model answers wrongly, the rejected answer must be what it said."""
-        from course_utils.evaluation import exact_match
-        from course_utils.generation import ask_batch
-
         model, processor = self.lesson.require_model()
         predictions = ask_batch(
             model,

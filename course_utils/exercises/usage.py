@@ -92,8 +92,6 @@ def _model_answer(lesson: Lesson, messages) -> str:
         raise Failure("core.model_failed", error_type=type_name(error), error=short_error(error)) from None
 
 
-
-
 # ----------------------------------------------------------------------------- 🐢 turtle
 
 

@@ -1,4 +1,4 @@
-"""Tests for course_utils.data: synthetic datasets read back from their pixels, and formatters."""
+"""Tests for course_utils.synthetic_data: charts and shape pictures read back from their pixels."""
 
 from collections import Counter
 
@@ -7,8 +7,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from course_utils import data
-from course_utils.data import DatasetError
+from course_utils import synthetic_data
 from course_utils.scenes import COLORS
 
 COLOR_OF_RGB = {rgb: name for name, rgb in COLORS.items()}
@@ -61,7 +60,7 @@ def question_kind(query: str) -> tuple[str, str | None]:
     """(kind, colour named in the question) by matching the published templates."""
     matches = [
         (kind, color if "{color}" in template else None)
-        for kind, templates in data.CHART_QUESTION_TEMPLATES.items()
+        for kind, templates in synthetic_data.CHART_QUESTION_TEMPLATES.items()
         for template in templates
         for color in COLORS
         if template.format(color=color) == query
@@ -89,7 +88,7 @@ def raw_images(dataset: datasets.Dataset, column: str) -> list[bytes]:
 
 @pytest.fixture(scope="module")
 def charts() -> datasets.Dataset:
-    return data.make_chartqa(12 * len(data.CHART_QUESTION_KINDS), seed=5)
+    return synthetic_data.make_chartqa(12 * len(synthetic_data.CHART_QUESTION_KINDS), seed=5)
 
 
 # --- synthetic ChartQA ---------------------------------------------------------------------------
@@ -142,7 +141,7 @@ def test_bars_stay_separate_at_64_pixels(charts):
 
 
 def test_same_seed_same_charts_and_different_seed_differs():
-    first, again, other = (data.make_chartqa(10, seed=s) for s in (3, 3, 4))
+    first, again, other = (synthetic_data.make_chartqa(10, seed=s) for s in (3, 3, 4))
     assert raw_images(first, "image") == raw_images(again, "image")
     assert first["query"] == again["query"] and first["label"] == again["label"]
     assert raw_images(first, "image") != raw_images(other, "image")
@@ -151,21 +150,21 @@ def test_same_seed_same_charts_and_different_seed_differs():
 
 def test_question_kinds_are_balanced_and_selectable(charts):
     kinds = Counter(question_kind(query)[0] for query in charts["query"])
-    assert kinds == {kind: 12 for kind in data.CHART_QUESTION_KINDS}
-    assert len({query for query in charts["query"]}) > len(data.CHART_QUESTION_KINDS)
+    assert kinds == {kind: 12 for kind in synthetic_data.CHART_QUESTION_KINDS}
+    assert len({query for query in charts["query"]}) > len(synthetic_data.CHART_QUESTION_KINDS)
 
-    chosen = data.make_chartqa(9, seed=1, kinds=("value", "tallest"))
+    chosen = synthetic_data.make_chartqa(9, seed=1, kinds=("value", "tallest"))
     counts = Counter(question_kind(query)[0] for query in chosen["query"])
     assert set(counts) == {"value", "tallest"} and abs(counts["value"] - counts["tallest"]) <= 1
     with pytest.raises(ValueError, match="bogus"):
-        data.make_chartqa(2, kinds=("bogus",))
+        synthetic_data.make_chartqa(2, kinds=("bogus",))
 
 
 def test_numeric_answers_are_balanced_so_a_constant_answer_scores_little():
-    charts = data.make_chartqa(600, seed=3, kinds=data.QUICK_CHART_KINDS)
+    charts = synthetic_data.make_chartqa(600, seed=3, kinds=synthetic_data.QUICK_CHART_KINDS)
     answers = Counter(label[0] for label in charts["label"])
     assert max(answers.values()) / len(charts) <= 0.40, answers
-    for kind, allowed in data.balanced_answers().items():
+    for kind, allowed in synthetic_data.balanced_answers().items():
         rows = [row for row in charts if question_kind(row["query"])[0] == kind]
         seen = Counter(row["label"][0] for row in rows)
         assert set(seen) == {str(value) for value in allowed}, (kind, seen)
@@ -174,52 +173,52 @@ def test_numeric_answers_are_balanced_so_a_constant_answer_scores_little():
 
 def test_chart_question_kind_agrees_with_the_templates(charts):
     for query in charts["query"]:
-        assert data.chart_question_kind(query) == question_kind(query)[0]
+        assert synthetic_data.chart_question_kind(query) == question_kind(query)[0]
     with pytest.raises(ValueError):
-        data.chart_question_kind("What is the capital of France?")
+        synthetic_data.chart_question_kind("What is the capital of France?")
 
 
 def test_answer_sets_are_short_and_fixed(charts):
-    answers = {kind: set() for kind in data.CHART_QUESTION_KINDS}
+    answers = {kind: set() for kind in synthetic_data.CHART_QUESTION_KINDS}
     for query, label in zip(charts["query"], charts["label"], strict=True):
         answers[question_kind(query)[0]].add(label[0])
     assert answers["tallest"] | answers["shortest"] <= set(COLORS)
-    assert answers["count"] <= {str(n) for n in range(data.MIN_BARS, data.MAX_BARS + 1)}
-    values = {str(n) for n in range(data.MIN_VALUE, data.MAX_VALUE + 1)}
+    assert answers["count"] <= {str(n) for n in range(synthetic_data.MIN_BARS, synthetic_data.MAX_BARS + 1)}
+    values = {str(n) for n in range(synthetic_data.MIN_VALUE, synthetic_data.MAX_VALUE + 1)}
     assert answers["value"] | answers["max_value"] | answers["min_value"] <= values
 
 
 def test_splits_are_disjoint_and_reproducible():
-    splits = data.make_chartqa_splits(24, 16, seed=2)
+    splits = synthetic_data.make_chartqa_splits(24, 16, seed=2)
     assert set(splits) == {"train", "test"}
     assert (len(splits["train"]), len(splits["test"])) == (24, 16)
     train = set(zip(raw_images(splits["train"], "image"), splits["train"]["query"], strict=True))
     test = set(zip(raw_images(splits["test"], "image"), splits["test"]["query"], strict=True))
     assert not train & test
     assert set(raw_images(splits["train"], "image")) != set(raw_images(splits["test"], "image"))
-    again = data.make_chartqa_splits(24, 16, seed=2)
+    again = synthetic_data.make_chartqa_splits(24, 16, seed=2)
     assert again["test"]["query"] == splits["test"]["query"]
 
 
 def test_test_split_skips_charts_already_in_train(monkeypatch):
     # A palette of two colours, two bars and values 1-2 leave only 24 distinct count questions,
     # so independent draws would repeat training questions in the test split.
-    monkeypatch.setattr(data, "COLORS", {name: COLORS[name] for name in ("red", "blue")})
-    monkeypatch.setattr(data, "MAX_BARS", 2)
-    monkeypatch.setattr(data, "MAX_VALUE", 2)
-    splits = data.make_chartqa_splits(8, 8, seed=0, kinds=("count",))
+    monkeypatch.setattr(synthetic_data, "COLORS", {name: COLORS[name] for name in ("red", "blue")})
+    monkeypatch.setattr(synthetic_data, "MAX_BARS", 2)
+    monkeypatch.setattr(synthetic_data, "MAX_VALUE", 2)
+    splits = synthetic_data.make_chartqa_splits(8, 8, seed=0, kinds=("count",))
     train = set(zip(raw_images(splits["train"], "image"), splits["train"]["query"], strict=True))
     test = set(zip(raw_images(splits["test"], "image"), splits["test"]["query"], strict=True))
     assert not train & test
     with pytest.raises(ValueError, match="unlike the training split"):
-        data.make_chartqa_splits(200, 1, seed=0, kinds=("count",))
+        synthetic_data.make_chartqa_splits(200, 1, seed=0, kinds=("count",))
 
 
 # --- shape positions -----------------------------------------------------------------------------
 
 
 def test_shape_positions_schema_and_answers_match_pixels():
-    pictures = data.make_shape_positions(24, seed=1)
+    pictures = synthetic_data.make_shape_positions(24, seed=1)
     assert pictures.column_names == ["picture", "question", "answer"]
     assert isinstance(pictures.features["picture"], datasets.Image)
     for row in pictures:
@@ -233,162 +232,13 @@ def test_shape_positions_schema_and_answers_match_pixels():
         center_color = COLOR_OF_RGB[tuple(pixels[int(ys.mean()), int(xs.mean())])]
         named = [color for color in COLORS if color in row["question"]]
         assert named in ([], [center_color])
-    assert set(pictures["answer"]) == set(data.QUADRANTS)
+    assert set(pictures["answer"]) == set(synthetic_data.QUADRANTS)
 
 
 def test_shape_positions_are_deterministic():
-    first, again = data.make_shape_positions(6, seed=9), data.make_shape_positions(6, seed=9)
-    other = data.make_shape_positions(6, seed=10)
+    first = synthetic_data.make_shape_positions(6, seed=9)
+    again = synthetic_data.make_shape_positions(6, seed=9)
+    other = synthetic_data.make_shape_positions(6, seed=10)
     assert raw_images(first, "picture") == raw_images(again, "picture")
     assert first["question"] == again["question"] and first["answer"] == again["answer"]
     assert raw_images(first, "picture") != raw_images(other, "picture")
-
-
-# --- formatters ---------------------------------------------------------------------------------
-
-
-def image_placeholders(messages: list[dict]) -> int:
-    return sum(part["type"] == "image" for turn in messages for part in turn["content"])
-
-
-def test_format_chartqa_row_includes_the_answer_and_one_image(charts):
-    row = charts[0]
-    formatted = data.format_chartqa_row(row)
-    user, assistant = formatted["messages"]
-    assert user["role"] == "user" and assistant["role"] == "assistant"
-    assert user["content"] == [{"type": "image"}, {"type": "text", "text": row["query"]}]
-    assert assistant["content"] == [{"type": "text", "text": row["label"][0]}]
-    assert image_placeholders(formatted["messages"]) == len(formatted["images"]) == 1
-    assert np.array_equal(np.asarray(formatted["images"][0]), np.asarray(row["image"]))
-
-
-def test_system_turn_and_first_of_several_labels():
-    picture = Image.new("RGB", (40, 30), (1, 2, 3))
-    row = {"image": picture, "query": "What is the total?", "label": ["42", "forty-two"]}
-    formatted = data.format_chartqa_row(row, system="Answer briefly.")
-    roles = [turn["role"] for turn in formatted["messages"]]
-    assert roles == ["system", "user", "assistant"]
-    assert formatted["messages"][0]["content"] == [{"type": "text", "text": "Answer briefly."}]
-    assert formatted["messages"][-1]["content"][0]["text"] == "42"
-
-
-def test_format_vqa_row_with_other_column_names():
-    row = data.make_shape_positions(1, seed=4)[0]
-    formatted = data.format_vqa_row(row, image_key="picture", question_key="question", answer_key="answer")
-    assert formatted["messages"][-1]["content"] == [{"type": "text", "text": row["answer"]}]
-    assert formatted["messages"][0]["content"][1]["text"] == row["question"]
-
-
-def test_format_dataset_gives_trl_columns_with_exact_pixels(charts):
-    small = charts.select(range(6))
-    formatted = data.format_dataset(small, system="Look at the chart.")
-    assert isinstance(formatted, datasets.Dataset)
-    assert formatted.column_names == ["messages", "images"] and len(formatted) == len(small)
-    for source, row in zip(small, formatted, strict=True):
-        assert [turn["role"] for turn in row["messages"]] == ["system", "user", "assistant"]
-        assert row["messages"][1]["content"][1]["text"] == source["query"]
-        assert row["messages"][2]["content"][0]["text"] == source["label"][0]
-        assert image_placeholders(row["messages"]) == len(row["images"]) == 1
-        assert np.array_equal(np.asarray(row["images"][0]), np.asarray(source["image"]))
-
-
-def test_format_dataset_accepts_a_list_and_other_keys():
-    pictures = data.make_shape_positions(3, seed=2)
-    rows = list(pictures)
-    formatted = data.format_dataset(rows, image_key="picture", question_key="question", answer_key="answer")
-    assert formatted["images"][2][0].size == (128, 128)
-    texts = [row["messages"][-1]["content"][0]["text"] for row in formatted]
-    assert texts == pictures["answer"]
-
-
-def test_formatted_rows_fill_trls_image_placeholders(charts):
-    from trl.data_utils import prepare_multimodal_messages
-
-    row = data.format_dataset(charts.select(range(2)))[1]
-    filled = prepare_multimodal_messages(row["messages"], images=row["images"])
-    assert filled[0]["content"][0]["image"] is row["images"][0]
-
-
-# --- validation ----------------------------------------------------------------------------------
-
-
-def chart_rows(count: int = 3) -> list[dict]:
-    return list(data.make_chartqa(count, seed=7))
-
-
-def corrupt_file(tmp_path) -> str:
-    path = tmp_path / "broken.png"
-    path.write_bytes(b"\x89PNG\r\n\x1a\n not really a png")
-    return str(path)
-
-
-BAD_VALUES = {
-    "image None": ("image", lambda tmp: None),
-    "image missing file": ("image", lambda tmp: str(tmp / "nowhere.png")),
-    "image corrupt file": ("image", corrupt_file),
-    "image corrupt bytes": ("image", lambda tmp: {"bytes": b"garbage", "path": None}),
-    "question None": ("query", lambda tmp: None),
-    "question empty": ("query", lambda tmp: "  "),
-    "question number": ("query", lambda tmp: 7),
-    "answer None": ("label", lambda tmp: None),
-    "answer empty string": ("label", lambda tmp: ""),
-    "answer empty list": ("label", lambda tmp: []),
-    "answer list of empty": ("label", lambda tmp: [""]),
-}
-
-
-@pytest.mark.parametrize("case", sorted(BAD_VALUES))
-def test_bad_rows_raise_naming_row_and_column(case, tmp_path):
-    column, make_value = BAD_VALUES[case]
-    rows = chart_rows()
-    rows[2][column] = make_value(tmp_path)
-    for call in (data.check_vqa_dataset, data.format_dataset):
-        with pytest.raises(DatasetError, match=rf"row 2, column '{column}'"):
-            call(rows)
-    with pytest.raises(DatasetError, match=rf"row, column '{column}'"):
-        data.format_chartqa_row(rows[2])
-    data.check_vqa_dataset(rows[:2])  # the good rows pass
-
-
-def test_bad_image_inside_an_image_column_names_its_row():
-    rows = chart_rows()
-    images = [row["image"] for row in rows[:2]] + [{"bytes": b"not an image", "path": None}]
-    columns = {"image": images, "query": ["q"] * 3, "label": [["a"]] * 3}
-    features = datasets.Features({name: data.CHARTQA_FEATURES[name] for name in columns})
-    broken = datasets.Dataset.from_dict(columns, features=features)
-    for call in (data.check_vqa_dataset, data.format_dataset):
-        with pytest.raises(DatasetError, match=r"row 2, column 'image'"):
-            call(broken)
-
-
-def test_bad_answer_in_a_dataset_names_its_row(charts):
-    labels = list(charts.select(range(4))["label"])
-    labels[3] = []
-    broken = charts.select(range(4)).remove_columns("label").add_column("label", labels)
-    for call in (data.check_vqa_dataset, data.format_dataset):
-        with pytest.raises(DatasetError, match=r"row 3, column 'label'"):
-            call(broken)
-
-
-def test_empty_dataset_is_refused(charts):
-    for call in (data.check_vqa_dataset, data.format_dataset):
-        with pytest.raises(DatasetError, match="empty"):
-            call(charts.select([]))
-        with pytest.raises(DatasetError, match="empty"):
-            call([])
-
-
-def test_missing_column_lists_columns_and_suggests_the_key():
-    pictures = data.make_shape_positions(2)
-    expected = (
-        r"no column 'image'; the dataset has \['picture', 'question', 'answer'\]: "
-        r"pass image_key='picture'"
-    )
-    for call in (data.check_vqa_dataset, data.format_dataset):
-        with pytest.raises(DatasetError, match=expected):
-            call(pictures)
-    with pytest.raises(DatasetError, match="no column 'query'.*pass question_key='question'"):
-        data.check_vqa_dataset(pictures, image_key="picture")
-    with pytest.raises(DatasetError, match="no column 'label'.*pass answer_key='answer'"):
-        data.format_vqa_row(pictures[0], image_key="picture", question_key="question")
-    data.check_vqa_dataset(pictures, "picture", "question", "answer")

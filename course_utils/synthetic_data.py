@@ -1,19 +1,16 @@
-"""Datasets for the fine-tuning lesson: synthetic bar charts with ChartQA's schema, a second
-dataset with other column names, and formatters that turn question/answer rows into trl's vision
-conversations (`messages` + `images`), checking each row so bad data fails with a clear error.
+"""Synthetic datasets for the fine-tuning lesson, drawn offline and checkable from their pixels:
+bar charts asked ChartQA's kind of questions (with HuggingFaceM4/ChartQA's columns and features),
+and one shape in a corner of a picture, with other column names (`picture`, `question`, `answer`).
 """
 
 from __future__ import annotations
 
-import contextlib
-import io
 import random
 from collections.abc import Sequence
 
 import datasets
 from PIL import Image, ImageDraw
 
-from course_utils.images import ImageLoadError, load_image
 from course_utils.scenes import COLORS, SHAPES, draw_shape
 
 CHART_SIZE = 128
@@ -88,34 +85,8 @@ SHAPE_POSITION_FEATURES = datasets.Features(
     }
 )
 
-# The columns `format_dataset` produces: what trl's SFTTrainer and VisionSFTCollator expect.
-# Image parts are stored as {"type": "image", "text": None} (Arrow needs one struct shape).
-CONVERSATION_FEATURES = datasets.Features(
-    {
-        "messages": datasets.List(
-            {
-                "role": datasets.Value("string"),
-                "content": datasets.List(
-                    {"type": datasets.Value("string"), "text": datasets.Value("string")}
-                ),
-            }
-        ),
-        "images": datasets.List(datasets.Image()),
-    }
-)
 
-COLUMN_NAME_GUESSES = {
-    "image_key": ("image", "images", "picture", "img", "photo", "figure"),
-    "question_key": ("query", "question", "prompt", "problem", "instruction"),
-    "answer_key": ("label", "answer", "answers", "response", "target"),
-}
-
-
-class DatasetError(ValueError):
-    """A dataset cannot be used for training; the message names the row, the column and the fix."""
-
-
-# --- synthetic bar charts with ChartQA's schema ---------------------------------------------
+# --- bar charts with ChartQA's schema ------------------------------------------------------------
 
 
 def draw_bar_chart(colors: Sequence[str], values: Sequence[int]) -> Image.Image:
@@ -261,7 +232,7 @@ def chart_question_kind(query: str) -> str:
     raise ValueError(f"{query!r} is not one of the synthetic chart questions.")
 
 
-# --- a second dataset with different column names --------------------------------------------
+# --- shapes in corners: a dataset with other column names --------------------------------------------
 
 
 def draw_shape_in_quadrant(
@@ -296,212 +267,3 @@ def make_shape_positions(n: int, seed: int = 0) -> datasets.Dataset:
     columns = {"picture": pictures, "question": questions, "answer": answers}
     return datasets.Dataset.from_dict(columns, features=SHAPE_POSITION_FEATURES)
 
-
-# --- validation -----------------------------------------------------------------------------
-
-
-def _suggest_column(key_name: str, columns: list[str], features=None) -> str:
-    if key_name == "image_key" and features is not None:
-        image_columns = [name for name in columns if isinstance(features.get(name), datasets.Image)]
-        if image_columns:
-            return f": pass {key_name}={image_columns[0]!r}"
-    for guess in COLUMN_NAME_GUESSES[key_name]:
-        if guess in columns:
-            return f": pass {key_name}={guess!r}"
-    return f": pass {key_name}= the column that holds it"
-
-
-def _check_columns(
-    columns: list[str], keys: dict[str, str], features=None, where: str = "the dataset"
-) -> None:
-    for key_name, column in keys.items():
-        if column not in columns:
-            hint = _suggest_column(key_name, columns, features)
-            raise DatasetError(f"no column {column!r}; {where} has {columns}{hint}.")
-
-
-def _cell_image(value) -> Image.Image:
-    """An RGB image from a dataset cell: anything `load_image` opens, or datasets' {bytes, path}."""
-    if isinstance(value, dict):  # an image column read undecoded (see `_undecoded`)
-        value = value.get("bytes") or value.get("path")
-    if value is None:
-        raise ImageLoadError("The image is missing (no picture, bytes or path in the cell).")
-    return load_image(value)
-
-
-def _answer_text(value) -> str | None:
-    """The answer as text (the first one when `value` is a list), or None when there is none."""
-    if isinstance(value, (list, tuple)):
-        value = value[0] if value else None
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        value = str(value)
-    if isinstance(value, str) and value.strip():
-        return value
-    return None
-
-
-def check_vqa_row(
-    row: dict,
-    index: int | None = None,
-    image_key: str = "image",
-    question_key: str = "query",
-    answer_key: str = "label",
-) -> tuple[Image.Image, str, str]:
-    """Check one row and return its (image, question, answer); raise DatasetError if unusable."""
-    where = "row" if index is None else f"row {index}"
-    keys = {"image_key": image_key, "question_key": question_key, "answer_key": answer_key}
-    _check_columns(list(row), keys, where=where)
-    try:
-        image = _cell_image(row[image_key])
-    except ImageLoadError as error:
-        raise DatasetError(f"{where}, column {image_key!r}: unreadable image. {error}") from None
-    question = row[question_key]
-    if not isinstance(question, str) or not question.strip():
-        raise DatasetError(
-            f"{where}, column {question_key!r}: the question must be a non-empty string, "
-            f"got {question!r}."
-        )
-    answer = _answer_text(row[answer_key])
-    if answer is None:
-        raise DatasetError(
-            f"{where}, column {answer_key!r}: no answer ({row[answer_key]!r}); drop the row or "
-            "fill in its answer, since a training example needs the text the model should say."
-        )
-    return image, question, answer
-
-
-def _undecoded(dataset: datasets.Dataset, image_key: str) -> datasets.Dataset:
-    """`dataset` with its image column left as {bytes, path}, so a bad file names its row."""
-    feature = dataset.features.get(image_key)
-    if isinstance(feature, datasets.Image) and feature.decode:
-        return dataset.cast_column(image_key, datasets.Image(decode=False))
-    return dataset
-
-
-def check_vqa_dataset(
-    dataset: datasets.Dataset | Sequence[dict],
-    image_key: str = "image",
-    question_key: str = "query",
-    answer_key: str = "label",
-) -> None:
-    """Check every row before training; raise DatasetError naming the first bad row and column.
-
-    Catches an empty dataset, a missing column (suggesting the right `*_key`), an unreadable image,
-    a question that is not a non-empty string and a row without an answer.
-    """
-    if len(dataset) == 0:
-        raise DatasetError("The dataset is empty: it has no rows to train or evaluate on.")
-    keys = {"image_key": image_key, "question_key": question_key, "answer_key": answer_key}
-    if isinstance(dataset, datasets.Dataset):
-        _check_columns(dataset.column_names, keys, dataset.features)
-        dataset = _undecoded(dataset, image_key)
-    for index, row in enumerate(dataset):
-        check_vqa_row(row, index, image_key, question_key, answer_key)
-
-
-# --- formatting for trl -----------------------------------------------------------------------
-
-
-def vqa_conversation(question: str, answer: str, system: str | None = None) -> list[dict]:
-    """[system?, user (image placeholder + question), assistant (answer)] in trl's vision format."""
-    messages = []
-    if system is not None:
-        messages.append({"role": "system", "content": [{"type": "text", "text": system}]})
-    messages.append(
-        {"role": "user", "content": [{"type": "image"}, {"type": "text", "text": question}]}
-    )
-    messages.append({"role": "assistant", "content": [{"type": "text", "text": answer}]})
-    return messages
-
-
-def format_vqa_row(
-    row: dict,
-    image_key: str = "image",
-    question_key: str = "query",
-    answer_key: str = "label",
-    system: str | None = None,
-    index: int | None = None,
-) -> dict:
-    """One question/answer row as `{"messages": [...], "images": [PIL image]}` for trl.
-
-    The answer is the assistant turn (without it the model learns to repeat the prompt); a list
-    answer (ChartQA's `label`) gives its first element. Bad rows raise DatasetError.
-    """
-    image, question, answer = check_vqa_row(row, index, image_key, question_key, answer_key)
-    return {"messages": vqa_conversation(question, answer, system), "images": [image]}
-
-
-def format_chartqa_row(row: dict, system: str | None = None) -> dict:
-    """A ChartQA row (synthetic or HuggingFaceM4/ChartQA: image, query, label list) for trl."""
-    return format_vqa_row(row, "image", "query", "label", system=system)
-
-
-def _png_bytes(image: Image.Image) -> dict:
-    buffer = io.BytesIO()
-    image.save(buffer, format="PNG")
-    return {"bytes": buffer.getvalue(), "path": None}
-
-
-def _storable(value, image: Image.Image) -> dict:
-    """Keep the original encoded bytes when there are some, else store the pixels as PNG."""
-    if isinstance(value, dict) and value.get("bytes"):
-        return {"bytes": value["bytes"], "path": None}
-    return _png_bytes(image)
-
-
-def _with_text_slots(messages: list[dict]) -> list[dict]:
-    """Give every content part a "text" key, as Arrow stores one struct shape per column."""
-    return [
-        {**message, "content": [{"text": None, **part} for part in message["content"]]}
-        for message in messages
-    ]
-
-
-def format_dataset(
-    dataset: datasets.Dataset | Sequence[dict],
-    image_key: str = "image",
-    question_key: str = "query",
-    answer_key: str = "label",
-    system: str | None = None,
-) -> datasets.Dataset:
-    """A `datasets.Dataset` with `messages` + `images` columns, what trl's SFTTrainer expects.
-
-    Built with `Dataset.map` (or from the list of rows). Images keep their pixels exactly: encoded
-    images are stored with their original bytes, the others as PNG, and read back as PIL images.
-    Each row is checked as it is formatted: the first bad one raises DatasetError naming it.
-    """
-    if len(dataset) == 0:
-        raise DatasetError("The dataset is empty: it has no rows to train or evaluate on.")
-
-    def to_conversation(row: dict, index: int) -> dict:
-        formatted = format_vqa_row(row, image_key, question_key, answer_key, system, index)
-        return {
-            "messages": _with_text_slots(formatted["messages"]),
-            "images": [_storable(row[image_key], formatted["images"][0])],
-        }
-
-    if not isinstance(dataset, datasets.Dataset):
-        rows = [to_conversation(dict(row), index) for index, row in enumerate(dataset)]
-        return datasets.Dataset.from_list(rows, features=CONVERSATION_FEATURES)
-    keys = {"image_key": image_key, "question_key": question_key, "answer_key": answer_key}
-    _check_columns(dataset.column_names, keys, dataset.features)
-    with _without_progress_bar():  # formatting takes a second: no bar of its own in the lesson
-        return _undecoded(dataset, image_key).map(
-            to_conversation,
-            with_indices=True,
-            remove_columns=dataset.column_names,
-            features=CONVERSATION_FEATURES,
-            desc="Formatting conversations",
-        )
-
-
-@contextlib.contextmanager
-def _without_progress_bar():
-    """datasets draws a bar for every `map`; hide it for a `with` block, then restore the setting."""
-    already_off = datasets.are_progress_bars_disabled()
-    datasets.disable_progress_bars()
-    try:
-        yield
-    finally:
-        if not already_off:
-            datasets.enable_progress_bars()
