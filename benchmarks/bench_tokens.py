@@ -59,8 +59,8 @@ def measure(batch_size: int = 8) -> list[dict]:
     """Token costs of the tiny model and of every real shape (processors only, no weights)."""
     from transformers import AutoConfig, AutoProcessor
 
+    from course_utils.loading import TINY_DIRS
     from course_utils.real_shapes import REAL_SHAPES, image_tokens_per_image, real_shape_processor
-    from course_utils.tiny import TINY_DIRS
 
     tiny_config = AutoConfig.from_pretrained(TINY_DIRS["idefics3"]).text_config
     rows = shape_rows("tiny", AutoProcessor.from_pretrained(TINY_DIRS["idefics3"]),

@@ -16,8 +16,9 @@ import torch
 from transformers import AutoModelForImageTextToText, AutoProcessor, BitsAndBytesConfig
 from transformers.utils import logging as transformers_logging
 
-from course_utils.tiny import TINY_DIRS
-
+ASSETS = Path(__file__).resolve().parent / "assets"
+# The embedded tiny SmolVLM (v1) and SmolVLM2 folders shipped in the package (`python -m tools.tiny build`).
+TINY_DIRS = {"idefics3": ASSETS / "tiny-smolvlm", "smolvlm": ASSETS / "tiny-smolvlm2"}
 TINY_NAMES = {"tiny": TINY_DIRS["idefics3"], "tiny-video": TINY_DIRS["smolvlm"]}
 HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")
 QUANTIZATIONS = (None, "4bit", "8bit")

@@ -29,7 +29,7 @@ from transformers import (
 from transformers.models.idefics3.configuration_idefics3 import Idefics3VisionConfig
 from transformers.models.smolvlm.configuration_smolvlm import SmolVLMVisionConfig
 
-from course_utils.tiny import CHAT_TEMPLATE, build_tokenizer
+from tools.tiny import CHAT_TEMPLATE, build_tokenizer
 
 # Vision tower shared by the 256M and 500M models: SigLIP base, patch 16, 512 px.
 _SIGLIP_BASE_512 = dict(

@@ -7,9 +7,8 @@ import torch
 
 from course_utils import loading
 from course_utils.generation import ask
-from course_utils.loading import ModelLoadError, load_vlm, pick_dtype, resolve_model_source
+from course_utils.loading import TINY_DIRS, ModelLoadError, load_vlm, pick_dtype, resolve_model_source
 from course_utils.scenes import Scene, make_scene_questions
-from course_utils.tiny import TINY_DIRS
 
 
 def test_tiny_loads_in_eval_mode_in_float32_on_cpu(tiny):

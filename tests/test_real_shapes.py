@@ -15,7 +15,7 @@ from course_utils.real_shapes import (
     real_shape_processor,
     silence_unknown_tokens,
 )
-from course_utils.tiny import build_tokenizer
+from tools.tiny import build_tokenizer
 
 # Published sizes of the Hub checkpoints (safetensors metadata of each model page).
 HUB_PARAMETERS = {

@@ -10,15 +10,16 @@ import random
 import pytest
 from transformers import AutoModelForImageTextToText, AutoProcessor
 
-from course_utils import teaching
 from course_utils.evaluation import evaluate
 from course_utils.generation import ask, ask_batch, chat
+from course_utils.loading import TINY_DIRS
 from course_utils.messages import video_to_image_parts
 from course_utils.scenes import make_scene_questions
 from course_utils.synthetic_data import QUICK_CHART_KINDS, make_chartqa, make_shape_positions
-from course_utils.tiny import TINY_DIRS, build_tiny
 from course_utils.video import sample_frames
 from course_utils.video_synth import make_test_video, random_colours
+from tools import teaching
+from tools.tiny import build_tiny
 
 FRESH_SEED = 987_654_321  # teaching draws its examples from seeds 0, 7919, ... times 1_000_003 + step
 

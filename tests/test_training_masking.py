@@ -6,7 +6,7 @@ from PIL import Image
 from transformers import AutoProcessor
 
 from course_utils.image_tokens import set_token_budget, tokens_per_image
-from course_utils.tiny import TINY_DIRS
+from course_utils.loading import TINY_DIRS
 from course_utils.training import IGNORE_INDEX, VisionSFTCollator
 
 IMAGE_TOKENS = ["<image>", "<fake_token_around_image>", "<global-img>"] + [

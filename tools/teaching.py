@@ -11,6 +11,7 @@ import random
 
 import torch
 
+from course_utils.generation import supports_video
 from course_utils.messages import split_media
 from course_utils.scenes import COLORS, NUMBER_WORDS, QUESTION_TEMPLATES, SHAPES, make_scene
 from course_utils.synthetic_data import (
@@ -23,7 +24,7 @@ from course_utils.synthetic_data import (
     draw_shape_in_quadrant,
 )
 from course_utils.training import mask_prompt_labels
-from course_utils.video import SampledVideo
+from course_utils.video import SampledVideo, video_processor_inputs
 from course_utils.video_synth import COLOUR_NAMES, draw_frame, random_colours
 
 CHART_DESCRIBE_QUESTIONS = ("Describe the chart.", "Read the bars from left to right.")
@@ -147,9 +148,6 @@ def collate_conversations(processor, conversations: list[list[dict]], **images_k
 
     `images_kwargs` go to the image processor, e.g. `do_image_splitting=False`.
     """
-    from course_utils.generation import supports_video
-    from course_utils.video import video_processor_inputs
-
     texts, images, videos = [], [], []
     for messages in conversations:
         template, row_images, row_videos = split_media(

@@ -2,7 +2,7 @@
 
 A byte-level BPE tokenizer with SmolVLM's special tokens and chat template, a small image processor
 and a config of under a million parameters, taught to answer questions about synthetic scenes.
-The taught folders ship inside the package; `python -m course_utils.tiny build` rebuilds them.
+The taught folders ship in the package (`course_utils/assets/`); `python -m tools.tiny build` rebuilds them.
 """
 
 from __future__ import annotations
@@ -30,10 +30,11 @@ from transformers.models.idefics3.configuration_idefics3 import Idefics3VisionCo
 from transformers.models.smolvlm.configuration_smolvlm import SmolVLMVisionConfig
 from transformers.models.smolvlm.processing_smolvlm import DEFAULT_CHAT_TEMPLATE
 
+from course_utils import synthetic_data
+from course_utils.loading import TINY_DIRS
 from course_utils.scenes import COLORS, NUMBER_WORDS, QUESTION_TEMPLATES, SHAPES
-
-ASSETS = Path(__file__).parent / "assets"
-TINY_DIRS = {"idefics3": ASSETS / "tiny-smolvlm", "smolvlm": ASSETS / "tiny-smolvlm2"}
+from course_utils.video_synth import COLOUR_NAMES
+from tools import teaching
 
 # SmolVLM's own chat template (User:/Assistant: turns ending in <end_of_utterance>).
 CHAT_TEMPLATE = DEFAULT_CHAT_TEMPLATE
@@ -70,9 +71,6 @@ TEACH_PHASES = ((2500, 2e-3), (1500, 1e-3))  # (steps, peak learning rate)
 
 def tokenizer_corpus() -> list[str]:
     """Sentences the tiny tokenizer learns its merges from: the course's questions and answers."""
-    from course_utils import synthetic_data, teaching
-    from course_utils.video_synth import COLOUR_NAMES
-
     words = [*COLORS, *COLOUR_NAMES, *SHAPES, *(f"{shape}s" for shape in SHAPES)]
     words += [*NUMBER_WORDS, *synthetic_data.QUADRANTS]
     chart_words = (
@@ -193,12 +191,10 @@ def build_tiny(
         taught = Idefics3ForConditionalGeneration.from_pretrained(weights_from)
         model.load_state_dict(taught.state_dict())
     else:
-        from course_utils.teaching import teach
-
         processors = {name: build_processor(name, tokenizer) for name in TINY_DIRS}
         for phase, (steps, learning_rate) in enumerate(phases):
             print(f"Teaching phase {phase + 1}/{len(phases)}: {steps} steps", flush=True)
-            teach(model, processors, steps, learning_rate, seed=seed + phase * 7919)
+            teaching.teach(model, processors, steps, learning_rate, seed=seed + phase * 7919)
     out_dir.mkdir(parents=True, exist_ok=True)
     model.save_pretrained(out_dir)
     processor.save_pretrained(out_dir)
