@@ -7,6 +7,8 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 import pytest  # noqa: E402
 
+from course_utils import i18n  # noqa: E402
+
 
 @pytest.fixture(scope="session")
 def tiny():
@@ -20,6 +22,15 @@ def tiny_video():
     from course_utils.loading import load_vlm
 
     return load_vlm("tiny-video")
+
+
+@pytest.fixture(scope="module")
+def lesson(request, tiny):
+    """The tiny model set up for the checks of the test module's lesson (its `ex` module), in English."""
+    model, processor = tiny
+    request.module.ex.setup(model, processor, language="en")
+    yield model, processor
+    i18n.set_language(None)
 
 
 def pytest_collection_modifyitems(config, items):

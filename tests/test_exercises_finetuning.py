@@ -9,6 +9,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from exercise_outcomes import outcome_of
 
 from course_utils import i18n
 from course_utils.evaluation import EvalResult
@@ -23,14 +24,6 @@ SOLUTIONS = Path(__file__).resolve().parents[1] / "solutions" / "02_vlm_finetuni
 
 
 @pytest.fixture(scope="module")
-def lesson(tiny):
-    model, processor = tiny
-    ex.setup(model, processor, language="en")
-    yield model, processor
-    i18n.set_language(None)
-
-
-@pytest.fixture(scope="module")
 def charts():
     return make_chartqa_splits(24, 8, kinds=QUICK_CHART_KINDS)
 
@@ -38,12 +31,6 @@ def charts():
 @pytest.fixture(scope="module")
 def train_rows(charts):
     return format_dataset(charts["train"])
-
-
-def outcome_of(exercise, *values, **options):
-    outcome = exercise.check(*values, **options)
-    assert outcome.status in ("passed", "failed", "not_attempted")
-    return outcome.status, outcome.code
 
 
 def result(exact, predictions, targets=("1", "2", "3", "2")):

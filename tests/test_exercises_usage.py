@@ -10,6 +10,7 @@ import warnings
 from pathlib import Path
 
 import pytest
+from exercise_outcomes import outcome_of
 
 from course_utils import i18n
 from course_utils.exercises import core
@@ -23,20 +24,6 @@ from course_utils.video_synth import make_test_video, random_colours
 SOLUTIONS = Path(__file__).resolve().parents[1] / "solutions" / "01_vlm_usage"
 SCENE, QUESTION, _, _ = make_scene_questions(1, seed=99)[0]
 PICTURE = SCENE.image
-
-
-@pytest.fixture(scope="module")
-def lesson(tiny):
-    model, processor = tiny
-    ex.setup(model, processor, language="en")
-    yield model, processor
-    i18n.set_language(None)
-
-
-def outcome_of(exercise, *values, **options):
-    outcome = exercise.check(*values, **options)
-    assert outcome.status in ("passed", "failed", "not_attempted")
-    return outcome.status, outcome.code
 
 
 def user_turn(*parts):
