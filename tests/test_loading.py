@@ -8,7 +8,7 @@ import torch
 from course_utils import loading
 from course_utils.generation import ask
 from course_utils.loading import TINY_DIRS, ModelLoadError, load_vlm, pick_dtype, resolve_model_source
-from course_utils.scenes import Scene, make_scene_questions
+from course_utils.scenes import make_scene_questions
 
 
 def test_tiny_loads_in_eval_mode_in_float32_on_cpu(tiny):
@@ -97,12 +97,6 @@ def test_4bit_nf4_loads_on_cpu_and_still_answers():
         ask(model, processor, scene.image, q) == expected for scene, q, expected, _ in examples
     )
     assert correct >= 6, f"4-bit model answered only {correct}/10"
-
-
-def test_scene_answers_are_well_formed():
-    examples = make_scene_questions(20, seed=1)
-    assert all(isinstance(scene, Scene) for scene, *_ in examples)
-    assert {kind for *_, kind in examples} == {"color", "shape", "count", "describe"}
 
 
 def test_8bit_loads_on_cpu_and_still_answers():
