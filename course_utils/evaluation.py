@@ -119,7 +119,7 @@ def before_after_table(results: dict[str, EvalResult], baseline: bool = True):
     With `baseline`, a last row gives the majority baseline: always answering the most frequent
     correct answer of the test set. A model that does not beat it has learnt no skill.
     """
-    import pandas as pd
+    import pandas as pd  # slow to import: only when a table is made
 
     rows = {name: (f"{r.exact:.1%}", f"{r.relaxed:.1%}", r.n) for name, r in results.items()}
     if baseline and results:
@@ -133,7 +133,7 @@ def before_after_table(results: dict[str, EvalResult], baseline: bool = True):
 
 def plot_loss(log_history: list[dict], title: str = "Training loss"):
     """The loss curve from a trainer's `state.log_history` as a matplotlib Figure."""
-    from matplotlib.figure import Figure
+    from matplotlib.figure import Figure  # matplotlib loads only where a figure is drawn
 
     points = logged(log_history, "loss")
     if not points:

@@ -59,10 +59,6 @@ def load_catalogue(locale_dir: Path = LOCALE_DIR) -> dict[str, dict[str, str]]:
 CATALOGUE: dict[str, dict[str, str]] = load_catalogue()
 
 
-def available_languages() -> tuple[str, ...]:
-    return LANGUAGES
-
-
 def set_language(code: str | None) -> str:
     """Use `code` (en, es, zh, ja) for feedback; unknown codes fall back to English.
 

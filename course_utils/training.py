@@ -231,14 +231,13 @@ def finetune(
     `course_utils.formatting.format_dataset`. `resume=True` continues from the last checkpoint.
     """
     from datasets import Dataset
+    from transformers import set_seed  # like trl, it loads transformers' trainer stack (and bitsandbytes)
     from trl import SFTTrainer
 
     if isinstance(train_rows, list):
         train_rows = Dataset.from_list(train_rows)
     if len(train_rows) == 0:
         raise ValueError("The training dataset is empty: nothing to fine-tune on.")
-    from transformers import set_seed
-
     set_token_budget(processor, recipe.image_splitting, recipe.longest_edge)
     set_seed(recipe.sft_config.seed)  # LoRA's initial weights come from the seed too
     model = prepare_model(model, recipe)

@@ -55,7 +55,7 @@ class SampledVideo:
         the native-rate frame position nearest the real timestamp that shows the same MM:SS, so the
         labels are right for variable frame rate videos too.
         """
-        from transformers.video_utils import VideoMetadata
+        from transformers.video_utils import VideoMetadata  # sampling frames needs no transformers
 
         fps = self.native_fps if self.native_fps > 0 else _fallback_fps(self.timestamps)
         return VideoMetadata(

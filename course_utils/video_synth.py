@@ -16,6 +16,7 @@ from pathlib import Path
 import av
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
+from tqdm.auto import tqdm
 
 # Colours far apart in RGB, so the nearest palette entry survives lossy compression.
 PALETTE: tuple[tuple[int, int, int], ...] = (
@@ -282,8 +283,6 @@ def _encode_frames(
     grain_tile = _grain_tile(display_size) if grain else None
     iterator = enumerate(times)
     if progress:
-        from tqdm.auto import tqdm
-
         iterator = tqdm(
             iterator, total=len(times), desc=f"writing {Path(container.name).name}", unit="frame"
         )

@@ -11,7 +11,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from course_utils.i18n import t
+from course_utils.i18n import set_language, t
 from course_utils.links import file_url
 
 RESULTS_ENV = "COURSE_RESULTS_FILE"
@@ -63,7 +63,7 @@ class Outcome:
 
 
 def _in_notebook() -> bool:
-    try:
+    try:  # IPython is there in Jupyter and Colab; plain Python (a script, the tests) may lack it
         from IPython import get_ipython
     except ImportError:
         return False
@@ -74,7 +74,7 @@ def _in_notebook() -> bool:
 def show(markdown: str) -> None:
     """Markdown in a notebook, plain text elsewhere."""
     if _in_notebook():
-        from IPython.display import Markdown, display
+        from IPython.display import Markdown, display  # only in a notebook, where IPython is loaded
 
         display(Markdown(markdown))
     else:
@@ -148,8 +148,6 @@ class Lesson:
         """Give the checks the model and processor the notebook uses (and the feedback language)."""
         self.model, self.processor = model, processor
         if language:
-            from course_utils.i18n import set_language
-
             set_language(language)
 
     def require_model(self):

@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import hashlib
 
+import datasets
+from PIL import Image
+
 from course_utils.evaluation import exact_match, logged, majority_baseline, normalise_answer
 from course_utils.exercises.core import (
     Exercise,
@@ -24,6 +27,7 @@ from course_utils.exercises.core import (
 from course_utils.generation import ask_batch
 from course_utils.images import same_pixels
 from course_utils.synthetic_data import chart_question_kind, make_shape_positions
+from course_utils.training import IGNORE_INDEX, answer_spans, reward_accuracy
 
 LESSON = Lesson("02_vlm_finetuning", catalogue_prefix="finetuning.")
 setup = LESSON.setup
@@ -64,8 +68,6 @@ def base_is_untouched(lesson: Lesson) -> None:
 
 def as_rows(value, name: str, limit: int | None = None) -> list[dict]:
     """The first `limit` rows of a `datasets.Dataset` or a list of dicts, as plain dicts."""
-    import datasets
-
     if isinstance(value, datasets.Dataset):
         count = len(value) if limit is None else min(limit, len(value))
         rows = [value[index] for index in range(count)]
@@ -82,8 +84,6 @@ def as_rows(value, name: str, limit: int | None = None) -> list[dict]:
 
 
 def _is_picture(value) -> bool:
-    from PIL import Image
-
     return isinstance(value, Image.Image)
 
 
@@ -194,8 +194,6 @@ def _label_problems(batch, processor, answers: list[str]) -> tuple[str, dict] | 
     The prompt ends where the library's `answer_spans` says the first answer starts: the same facts
     `mask_prompt_labels` masks by, so the check grades exactly what the lesson teaches.
     """
-    from course_utils.training import IGNORE_INDEX, answer_spans
-
     input_ids, labels = batch.get("input_ids"), batch.get("labels")
     if labels is None:
         return "turtle.no_labels", {}
@@ -458,8 +456,6 @@ class Lion(Exercise):
 
     @staticmethod
     def _reward_accuracy(trainer) -> float:
-        from course_utils.training import reward_accuracy
-
         state = getattr(trainer, "state", None)
         history = getattr(state, "log_history", None)
         if history is None:

@@ -7,6 +7,7 @@ then `ex.turtle.check(messages, answer)`, `ex.dog.check(answer_all)`,
 
 from __future__ import annotations
 
+import random
 import re
 from collections import Counter
 
@@ -21,9 +22,12 @@ from course_utils.exercises.core import (
     type_name,
     wrong_type,
 )
+from course_utils.generation import ask, chat, generate_answers
 from course_utils.images import ImageLoadError, load_image, same_pixels
 from course_utils.messages import MessageError, build_messages, validate_messages
+from course_utils.scenes import make_scene
 from course_utils.video import TICK, clock
+from course_utils.video_synth import colour_shown, frame_index_shown
 
 LESSON = Lesson("01_vlm_usage")
 setup = LESSON.setup
@@ -83,8 +87,6 @@ def _check_answer(name: str, answer, questions, expected: str) -> None:
 
 
 def _model_answer(lesson: Lesson, messages) -> str:
-    from course_utils.generation import chat
-
     model, processor = lesson.require_model()
     try:
         return chat(model, processor, messages)
@@ -131,10 +133,6 @@ class Turtle(Exercise):
 
 def dog_pairs(count: int = 4, seed: int = DOG_SEED) -> list[tuple]:
     """Fresh `(image, question)` pairs with prompts of different lengths."""
-    import random
-
-    from course_utils.scenes import make_scene
-
     rng = random.Random(seed)
     return [(make_scene(rng).image, DOG_QUESTIONS[i % len(DOG_QUESTIONS)]) for i in range(count)]
 
@@ -181,8 +179,6 @@ class Dog(Exercise):
     value_names = ("answer_all",)
 
     def verify(self, answer_all, count: int = 4) -> dict:
-        from course_utils.generation import ask, generate_answers
-
         require_callable(answer_all, "answer_all")
         model, processor = self.lesson.require_model()
         pairs = dog_pairs(count)
@@ -241,8 +237,6 @@ def _gives_time(text: str, timestamp: float) -> bool:
 
 def second_of_frame(frame, fps: float) -> int | None:
     """The second a synthetic video's frame comes from, read from its frame-index strip."""
-    from course_utils.video_synth import frame_index_shown
-
     index = frame_index_shown(frame)
     if index < 0 or fps <= 0:
         return None
@@ -280,8 +274,6 @@ class Lion(Exercise):
         if last["type"] != "text" or not last["text"].strip() or _ONLY_TIME.match(last["text"]):
             raise Failure("lion.question_not_last")
         _check_answer("video_answer", answer, [last["text"]], _model_answer(self.lesson, messages))
-        from course_utils.video_synth import colour_shown
-
         return {
             "count": len(frames),
             "first": timestamps[0],
