@@ -17,7 +17,6 @@ from course_utils.i18n import get_language, normalise_language
 CJK_LANGUAGES = ("zh", "ja")
 CJK_FONT_PACKAGE = "notojp_matplotlib"
 CJK_FONT_FILE = Path("fonts") / "NotoSansCJKjp-Regular.otf"
-CJK_FAMILY = "Noto Sans CJK JP"
 LATIN_FAMILY = "DejaVu Sans"
 
 

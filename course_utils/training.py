@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import random
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import torch
 
@@ -110,7 +110,6 @@ class Recipe:
     lora_config: object | None
     image_splitting: bool = False
     longest_edge: int | None = None
-    notes: list[str] = field(default_factory=list)
 
 
 def lora_config(rank: int = 32):
