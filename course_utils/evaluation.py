@@ -64,6 +64,7 @@ class EvalResult:
     predictions: list[str] = field(repr=False, default_factory=list)
     targets: list[str] = field(repr=False, default_factory=list)
     questions: list[str] = field(repr=False, default_factory=list)
+    images: list = field(repr=False, default_factory=list)  # the pictures asked about, in order
 
     def __str__(self) -> str:
         return f"exact {self.exact:.1%} · relaxed {self.relaxed:.1%} on {self.n} questions"
@@ -109,8 +110,8 @@ def evaluate(
     )
     exact = sum(exact_match(p, t) for p, t in zip(predictions, targets)) / len(rows)
     relaxed = sum(relaxed_match(p, t) for p, t in zip(predictions, targets)) / len(rows)
-    questions = [question for _, question in pairs]
-    return EvalResult(exact, relaxed, len(rows), predictions, targets, questions)
+    images, questions = (list(column) for column in zip(*pairs))
+    return EvalResult(exact, relaxed, len(rows), predictions, targets, questions, images)
 
 
 def before_after_table(results: dict[str, EvalResult], baseline: bool = True):

@@ -264,41 +264,33 @@ def _different_answer(answer: str, pool: list[str], rng) -> str:
 
 
 def make_preference_rows(
-    model,
-    processor,
-    dataset,
-    image_key: str = "image",
-    question_key: str = "query",
-    answer_key: str = "label",
-    seed: int = 0,
-    progress: bool = True,
+    model, processor, dataset, seed: int = 0, progress: bool = True, **columns
 ) -> tuple[list[dict], float]:
     """DPO pairs built from the model's own mistakes; returns (rows, share of real mistakes).
 
     chosen = the correct answer; rejected = what the model answered when it was wrong, otherwise a
-    perturbed answer of the same sort. Rows use trl's conversational vision format.
+    perturbed answer of the same sort. Rows use trl's conversational vision format. `columns` name
+    the dataset's columns as for `evaluate` (`image_key=`, `question_key=`, `answer_key=`).
     """
     rng = random.Random(seed)
-    scored = evaluate(model, processor, dataset, image_key, question_key, answer_key, progress=progress)
-    rows = [dataset[index] for index in range(len(dataset))]
+    scored = evaluate(model, processor, dataset, progress=progress, **columns)
     targets, predictions = scored.targets, scored.predictions
     preference_rows, mistakes = [], 0
-    for row, target, predicted in zip(rows, targets, predictions):
+    for image, question, target, predicted in zip(scored.images, scored.questions, targets, predictions):
         wrong = bool(predicted) and not exact_match(predicted, target)
         mistakes += wrong
         rejected = predicted if wrong else _different_answer(target, targets, rng)
         preference_rows.append(
             {
-                "images": [row[image_key]],
+                "images": [image],
                 "prompt": [
-                    {"role": "user", "content": [{"type": "image"},
-                                                 {"type": "text", "text": row[question_key]}]}
+                    {"role": "user", "content": [{"type": "image"}, {"type": "text", "text": question}]}
                 ],
                 "chosen": [{"role": "assistant", "content": [{"type": "text", "text": target}]}],
                 "rejected": [{"role": "assistant", "content": [{"type": "text", "text": rejected}]}],
             }
         )
-    return preference_rows, mistakes / max(len(rows), 1)
+    return preference_rows, mistakes / scored.n
 
 
 def dpo_config(

@@ -11,11 +11,16 @@ import pytest
 import torch
 
 from course_utils.dataset_checks import DatasetError
-from course_utils.evaluation import evaluate
+from course_utils.evaluation import evaluate, exact_match
 from course_utils.formatting import format_dataset
 from course_utils.image_tokens import set_token_budget
 from course_utils.loading import load_vlm
-from course_utils.synthetic_data import QUICK_CHART_KINDS, chart_question_kind, make_chartqa_splits
+from course_utils.synthetic_data import (
+    QUICK_CHART_KINDS,
+    chart_question_kind,
+    make_chartqa_splits,
+    make_shape_positions,
+)
 from course_utils.training import (
     dpo_config,
     finetune,
@@ -150,3 +155,18 @@ def test_bad_datasets_fail_before_training_with_row_and_column(charts, tmp_path)
     model, processor = load_vlm("tiny")
     with pytest.raises(ValueError, match="empty"):
         finetune(model, processor, [], sft_recipe("lora", output_dir=str(tmp_path), max_steps=1))
+
+
+def test_preference_rows_take_other_column_names_and_reject_the_models_own_answers(tiny):
+    model, processor = tiny
+    shapes = make_shape_positions(8, seed=3)
+    columns = {"image_key": "picture", "question_key": "question", "answer_key": "answer"}
+    rows, mistake_share = make_preference_rows(model, processor, shapes, progress=False, **columns)
+    said = evaluate(model, processor, shapes, progress=False, **columns).predictions
+    assert len(rows) == 8 and 0 <= mistake_share <= 1
+    for row, source, answer in zip(rows, shapes, said):
+        assert row["images"] == [source["picture"]]
+        assert row["prompt"][0]["content"][1]["text"] == source["question"]
+        assert row["chosen"][0]["content"][0]["text"] == source["answer"]
+        rejected = row["rejected"][0]["content"][0]["text"]
+        assert rejected != source["answer"] and (exact_match(answer, source["answer"]) or rejected == answer)

@@ -121,10 +121,9 @@ def wrong_type(name: str, value, expected_key: str) -> Failure:
     return Failure("core.wrong_type", name=name, got=type_name(value), expected=t(expected_key))
 
 
-def require_callable(value, name: str, expected_key: str = "type.function") -> None:
-    """Fail with `core.wrong_type` unless the learner's `name` is a function."""
-    if not callable(value):
-        raise wrong_type(name, value, expected_key)
+def failure_for(error: Exception, code: str = "core.raised") -> Failure:
+    """The failure `code` naming an exception that the learner's code (or the model) raised."""
+    return Failure(code, error_type=type_name(error), error=short_error(error))
 
 
 class Lesson:
@@ -178,8 +177,8 @@ class Exercise:
         try:
             status, code, fields = self._judge(values, options)
         except Exception as error:  # a bug in the check must not reach the learner as a traceback
-            status, code = FAILED, "core.internal_error"
-            fields = {"error_type": type_name(error), "error": short_error(error)}
+            failure = failure_for(error, "core.internal_error")
+            status, code, fields = FAILED, failure.code, failure.fields
         outcome = Outcome(
             self.lesson.name, self.name, status, code, self._render(status, code, fields), fields
         )
@@ -218,7 +217,13 @@ class Exercise:
         try:
             return function(*args, **kwargs)
         except Exception as error:
-            raise Failure("core.raised", error_type=type_name(error), error=short_error(error)) from None
+            raise failure_for(error) from None
+
+    @staticmethod
+    def require_callable(value, name: str, expected_key: str = "type.function") -> None:
+        """Fail with `core.wrong_type` unless the learner's `name` is a function."""
+        if not callable(value):
+            raise wrong_type(name, value, expected_key)
 
     # ------------------------------------------------------------------ internals
     def _judge(self, values: tuple, options: dict) -> tuple[str, str, dict]:

@@ -15,15 +15,7 @@ import datasets
 from PIL import Image
 
 from course_utils.evaluation import exact_match, logged, majority_baseline, normalise_answer
-from course_utils.exercises.core import (
-    Exercise,
-    Failure,
-    Lesson,
-    require_callable,
-    short_error,
-    type_name,
-    wrong_type,
-)
+from course_utils.exercises.core import Exercise, Failure, Lesson, failure_for, type_name, wrong_type
 from course_utils.generation import ask_batch
 from course_utils.images import same_pixels
 from course_utils.synthetic_data import chart_question_kind, make_shape_positions
@@ -245,9 +237,7 @@ class Turtle(Exercise):
         try:
             batch = collator(rows[:2])
         except Exception as error:
-            raise Failure(
-                "turtle.collator_failed", error_type=type_name(error), error=short_error(error)
-            ) from None
+            raise failure_for(error, "turtle.collator_failed") from None
         problem = _label_problems(batch, processor, answers[:2])
         if problem:
             raise Failure(problem[0], **problem[1])
@@ -279,7 +269,7 @@ class Dog(Exercise):
     value_names = ("format_row", "shape_before", "shape_after")
 
     def verify(self, format_row, shape_before, shape_after) -> dict:
-        require_callable(format_row, "format_row", "type.format_row")
+        self.require_callable(format_row, "format_row", "type.format_row")
         rows = fresh_shape_rows()
         for index, row in enumerate(rows):
             self._check_row(format_row, row, index)
@@ -311,7 +301,7 @@ class Dog(Exercise):
                 ) from None
             raise Failure("core.raised", error_type="KeyError", error=str(error)) from None
         except Exception as error:
-            raise Failure("core.raised", error_type=type_name(error), error=short_error(error)) from None
+            raise failure_for(error) from None
         if not isinstance(formatted, dict):
             raise wrong_type("format_row(row)", formatted, "type.formatted_row")
         messages = formatted.get("messages")

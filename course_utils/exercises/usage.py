@@ -13,15 +13,7 @@ from collections import Counter
 
 import numpy as np
 
-from course_utils.exercises.core import (
-    Exercise,
-    Failure,
-    Lesson,
-    require_callable,
-    short_error,
-    type_name,
-    wrong_type,
-)
+from course_utils.exercises.core import Exercise, Failure, Lesson, failure_for, type_name, wrong_type
 from course_utils.generation import ask, chat, generate_answers
 from course_utils.images import ImageLoadError, load_image, same_pixels
 from course_utils.messages import MessageError, build_messages, validate_messages
@@ -91,7 +83,7 @@ def _model_answer(lesson: Lesson, messages) -> str:
     try:
         return chat(model, processor, messages)
     except Exception as error:
-        raise Failure("core.model_failed", error_type=type_name(error), error=short_error(error)) from None
+        raise failure_for(error, "core.model_failed") from None
 
 
 # ----------------------------------------------------------------------------- 🐢 turtle
@@ -179,7 +171,7 @@ class Dog(Exercise):
     value_names = ("answer_all",)
 
     def verify(self, answer_all, count: int = 4) -> dict:
-        require_callable(answer_all, "answer_all")
+        self.require_callable(answer_all, "answer_all")
         model, processor = self.lesson.require_model()
         pairs = dog_pairs(count)
         with _GenerateSpy(model) as spy:
