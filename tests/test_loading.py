@@ -1,6 +1,8 @@
 """load_vlm: the embedded model, local folders, Hub ids offline, dtypes and quantisation."""
 
 import shutil
+import subprocess
+import sys
 
 import pytest
 import torch
@@ -107,3 +109,14 @@ def test_8bit_loads_on_cpu_and_still_answers():
         ask(model, processor, scene.image, q) == expected for scene, q, expected, _ in examples
     )
     assert correct >= 6, f"8-bit model answered only {correct}/10"
+
+
+def test_loading_a_model_needs_neither_the_tiny_model_builder_nor_the_trainer(tmp_path):
+    """`course_utils.loading` knows the shipped folders itself: no tools/, trl, peft or datasets."""
+    code = (
+        "import sys, course_utils.loading; print(sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('tools', 'trl', 'peft', 'datasets') or m == 'course_utils.training'))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
