@@ -60,7 +60,7 @@ def measure(batch_size: int = 8) -> list[dict]:
     from transformers import AutoConfig, AutoProcessor
 
     from course_utils.loading import TINY_DIRS
-    from course_utils.real_shapes import REAL_SHAPES, image_tokens_per_image, real_shape_processor
+    from tools.real_shapes import REAL_SHAPES, image_tokens_per_image, real_shape_processor
 
     tiny_config = AutoConfig.from_pretrained(TINY_DIRS["idefics3"]).text_config
     rows = shape_rows("tiny", AutoProcessor.from_pretrained(TINY_DIRS["idefics3"]),

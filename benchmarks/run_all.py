@@ -50,7 +50,7 @@ def model_source(profile: str, shape: str) -> str:
         return "tiny"
     import torch
 
-    from course_utils.real_shapes import build_real_shape
+    from tools.real_shapes import build_real_shape
 
     folder = OUT_DIR / "real" / shape
     if not (folder / "config.json").is_file():

@@ -21,7 +21,7 @@ pytestmark = pytest.mark.gpu
 def real_shape_folder(tmp_path_factory):
     import torch
 
-    from course_utils.real_shapes import build_real_shape
+    from tools.real_shapes import build_real_shape
 
     return build_real_shape(SHAPE, tmp_path_factory.mktemp("real") / SHAPE, device="cuda",
                             dtype=torch.bfloat16)

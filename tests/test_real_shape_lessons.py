@@ -49,7 +49,7 @@ LEARNING_CODES = {
 @pytest.fixture(scope="module")
 def real_shape_folders(tmp_path_factory):
     """The SmolVLM-256M and SmolVLM2-256M folders, random weights, built on the CPU (seconds)."""
-    from course_utils.real_shapes import build_real_shape
+    from tools.real_shapes import build_real_shape
 
     folder = tmp_path_factory.mktemp("real_shapes")
     return {name: build_real_shape(name, folder / name) for name in (SHAPE, VIDEO_SHAPE)}

@@ -5,7 +5,7 @@ import torch
 from PIL import Image
 from transformers import AutoModelForImageTextToText, AutoProcessor
 
-from course_utils.real_shapes import (
+from tools.real_shapes import (
     REAL_SHAPES,
     build_real_shape,
     count_parameters,
