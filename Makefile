@@ -9,7 +9,7 @@ export TOKENIZERS_PARALLELISM := false
 CHROMIUM := /usr/bin/chromium
 BROWSER_PACKAGES := chromium fonts-noto-cjk fonts-noto-color-emoji
 
-.PHONY: lab course test lint browser clean
+.PHONY: lab course test lint translations browser clean
 
 # pyproject.toml gives lower bounds (Colab keeps its torch); constraints.txt the exact versions.
 $(BIN)/.installed: pyproject.toml constraints.txt
@@ -29,6 +29,12 @@ course: $(BIN)/.installed
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+# Regenerates notebooks/es|zh|ja from English and the catalogues, then counts what is left to translate.
+translations: $(BIN)/.installed
+	$(BIN)/python -m tools.translations sync
+	$(BIN)/python -m tools.translations status
 
 # Installs Chromium where it is missing and apt-get can (as root); elsewhere the browser test is skipped.
 browser:
