@@ -30,11 +30,13 @@ def answers_per_second(model, processor, pairs, batch_size: int, max_new_tokens:
 
     started = _now()
     if batch_size == 1:
-        answers = [ask(model, processor, image, question, max_new_tokens=max_new_tokens)
-                   for image, question in pairs]
+        answers = [
+            ask(model, processor, image, question, max_new_tokens=max_new_tokens) for image, question in pairs
+        ]
     else:
-        answers = ask_batch(model, processor, pairs, max_new_tokens=max_new_tokens,
-                            batch_size=batch_size, progress=False)
+        answers = ask_batch(
+            model, processor, pairs, max_new_tokens=max_new_tokens, batch_size=batch_size, progress=False
+        )
     seconds = _now() - started
     if len(answers) != len(pairs):
         raise RuntimeError(f"expected {len(pairs)} answers, got {len(answers)}")
@@ -47,5 +49,11 @@ def measure(model, processor, count: int = 16, batch_size: int = 16, max_new_tok
     answers_per_second(model, processor, pairs[:1], 1, max_new_tokens)  # warm-up
     one_by_one = answers_per_second(model, processor, pairs, 1, max_new_tokens)
     batched = answers_per_second(model, processor, pairs, batch_size, max_new_tokens)
-    return {"one_by_one": one_by_one, "batched": batched, "speedup": batched / one_by_one,
-            "batch_size": batch_size, "questions": count, "max_new_tokens": max_new_tokens}
+    return {
+        "one_by_one": one_by_one,
+        "batched": batched,
+        "speedup": batched / one_by_one,
+        "batch_size": batch_size,
+        "questions": count,
+        "max_new_tokens": max_new_tokens,
+    }

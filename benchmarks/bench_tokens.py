@@ -46,12 +46,17 @@ def shape_rows(name: str, processor, hidden: int, layers: int, batch_size: int) 
     rows = []
     for splitting in (True, False):
         per_image, per_sample = sample_tokens(processor, splitting)
-        rows.append({
-            "model": name, "splitting": splitting, "tokens_per_image": per_image,
-            "tokens_per_sample": per_sample, "batch_size": batch_size,
-            "activations_gib": activation_gib(per_sample, batch_size, hidden, layers, False),
-            "activations_checkpointed_gib": activation_gib(per_sample, batch_size, hidden, layers, True),
-        })
+        rows.append(
+            {
+                "model": name,
+                "splitting": splitting,
+                "tokens_per_image": per_image,
+                "tokens_per_sample": per_sample,
+                "batch_size": batch_size,
+                "activations_gib": activation_gib(per_sample, batch_size, hidden, layers, False),
+                "activations_checkpointed_gib": activation_gib(per_sample, batch_size, hidden, layers, True),
+            }
+        )
     return rows
 
 
@@ -63,11 +68,21 @@ def measure(batch_size: int = 8) -> list[dict]:
     from tools.real_shapes import REAL_SHAPES, image_tokens_per_image, real_shape_processor
 
     tiny_config = AutoConfig.from_pretrained(TINY_DIRS["idefics3"]).text_config
-    rows = shape_rows("tiny", AutoProcessor.from_pretrained(TINY_DIRS["idefics3"]),
-                      tiny_config.hidden_size, tiny_config.num_hidden_layers, batch_size)
+    rows = shape_rows(
+        "tiny",
+        AutoProcessor.from_pretrained(TINY_DIRS["idefics3"]),
+        tiny_config.hidden_size,
+        tiny_config.num_hidden_layers,
+        batch_size,
+    )
     for name, spec in REAL_SHAPES.items():
-        found = shape_rows(name, real_shape_processor(name), spec["text"]["hidden_size"],
-                           spec["text"]["num_hidden_layers"], batch_size)
+        found = shape_rows(
+            name,
+            real_shape_processor(name),
+            spec["text"]["hidden_size"],
+            spec["text"]["num_hidden_layers"],
+            batch_size,
+        )
         found[0]["image_tokens_per_image"] = image_tokens_per_image(name, SQUARE_SIDE, SQUARE_SIDE)
         rows += found
     return rows

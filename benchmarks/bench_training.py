@@ -60,8 +60,13 @@ def cookbook_recipe(output_dir: str, max_steps: int, batch_size: int, device: st
     from course_utils.training import Recipe, precision_flags, sft_recipe
 
     config = SFTConfig(
-        output_dir=output_dir, max_steps=max_steps, per_device_train_batch_size=batch_size,
-        max_length=None, report_to="none", save_strategy="no", disable_tqdm=True,
+        output_dir=output_dir,
+        max_steps=max_steps,
+        per_device_train_batch_size=batch_size,
+        max_length=None,
+        report_to="none",
+        save_strategy="no",
+        disable_tqdm=True,
         **precision_flags(device),
     )
     lora = sft_recipe("lora", device=device).lora_config
@@ -71,8 +76,15 @@ def cookbook_recipe(output_dir: str, max_steps: int, batch_size: int, device: st
 def course_recipe(method: str, output_dir: str, max_steps: int, batch_size: int, device: str):
     from course_utils.training import sft_recipe
 
-    return sft_recipe(method, output_dir=output_dir, max_steps=max_steps, batch_size=batch_size,
-                      device=device, disable_tqdm=True, logging_steps=max_steps)
+    return sft_recipe(
+        method,
+        output_dir=output_dir,
+        max_steps=max_steps,
+        batch_size=batch_size,
+        device=device,
+        disable_tqdm=True,
+        logging_steps=max_steps,
+    )
 
 
 class CountingCollator:
@@ -135,8 +147,14 @@ def train_timed(model, processor, rows, recipe, collator, warmup: int = 2) -> di
     set_seed(recipe.sft_config.seed)
     model = prepare_model(model, recipe)
     counting, timer = CountingCollator(collator), StepTimer(warmup)
-    trainer = SFTTrainer(model=model, args=recipe.sft_config, train_dataset=rows,
-                         processing_class=processor, data_collator=counting, callbacks=[timer])
+    trainer = SFTTrainer(
+        model=model,
+        args=recipe.sft_config,
+        train_dataset=rows,
+        processing_class=processor,
+        data_collator=counting,
+        callbacks=[timer],
+    )
     trainer.train()
     timed = slice(warmup, warmup + timer.timed_steps)
     tokens, loss_tokens = sum(counting.tokens[timed]), sum(counting.loss_tokens[timed])
@@ -158,8 +176,15 @@ def chart_rows(count: int):
     return format_dataset(make_chartqa(count, seed=0, kinds=QUICK_CHART_KINDS))
 
 
-def measure(recipe_name: str, budget: str, model_source: str, steps: int, batch_size: int,
-            warmup: int = 2, peak_flops: float | None = None) -> dict:
+def measure(
+    recipe_name: str,
+    budget: str,
+    model_source: str,
+    steps: int,
+    batch_size: int,
+    warmup: int = 2,
+    peak_flops: float | None = None,
+) -> dict:
     """Load a fresh model, train one recipe at one token budget, return its figures."""
     from course_utils.loading import load_vlm
 
@@ -178,28 +203,49 @@ def measure(recipe_name: str, budget: str, model_source: str, steps: int, batch_
     model, processor = load_vlm(model_source, quantization="4bit" if recipe.method == "qlora" else None)
     if device.startswith("cuda"):
         torch.cuda.reset_peak_memory_stats()
-    figures = train_timed(model, processor, chart_rows(steps * batch_size), recipe,
-                          make_collator(processor), warmup)
-    figures.update(recipe=recipe_name, budget=budget, steps=steps, batch_size=batch_size,
-                   device=torch.cuda.get_device_name() if device.startswith("cuda") else "cpu",
-                   peak_memory_mib=peak_memory_mib(device))
+    figures = train_timed(
+        model, processor, chart_rows(steps * batch_size), recipe, make_collator(processor), warmup
+    )
+    figures.update(
+        recipe=recipe_name,
+        budget=budget,
+        steps=steps,
+        batch_size=batch_size,
+        device=torch.cuda.get_device_name() if device.startswith("cuda") else "cpu",
+        peak_memory_mib=peak_memory_mib(device),
+    )
     peak = peak_flops_for(figures["device"], peak_flops) if device.startswith("cuda") else None
-    figures["mfu"] = (model_flops_utilisation(figures["parameters"], figures["tokens_per_s"], peak)
-                      if peak and recipe.method == "full" else None)
+    figures["mfu"] = (
+        model_flops_utilisation(figures["parameters"], figures["tokens_per_s"], peak)
+        if peak and recipe.method == "full"
+        else None
+    )
     return figures
 
 
-def measure_in_subprocess(recipe_name: str, budget: str, model_source: str, steps: int,
-                          batch_size: int, peak_flops: float | None = None) -> dict:
+def measure_in_subprocess(
+    recipe_name: str,
+    budget: str,
+    model_source: str,
+    steps: int,
+    batch_size: int,
+    peak_flops: float | None = None,
+) -> dict:
     """`measure` in a fresh Python process, so each recipe's peak memory is its own."""
-    arguments = dict(recipe_name=recipe_name, budget=budget, model_source=model_source, steps=steps,
-                     batch_size=batch_size, peak_flops=peak_flops)
+    arguments = dict(
+        recipe_name=recipe_name,
+        budget=budget,
+        model_source=model_source,
+        steps=steps,
+        batch_size=batch_size,
+        peak_flops=peak_flops,
+    )
     command = [sys.executable, str(Path(__file__).resolve()), json.dumps(arguments)]
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     lines = [line for line in done.stdout.splitlines() if line.startswith("RESULT ")]
     if done.returncode != 0 or not lines:
         raise RuntimeError(f"{recipe_name} ({budget} budget) failed:\n{done.stderr[-3000:]}")
-    return json.loads(lines[-1][len("RESULT "):])
+    return json.loads(lines[-1][len("RESULT ") :])
 
 
 if __name__ == "__main__":  # child process: python bench_training.py '{"recipe_name": ...}'

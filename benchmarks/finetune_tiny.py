@@ -46,10 +46,16 @@ def measure(method: str, steps: int) -> dict:
     figures = {"method": method, "steps": steps}
     started = time.perf_counter()
     if method == "dpo":
-        rows, mistakes = make_preference_rows(model, processor, charts["train"].select(range(1000)),
-                                              progress=False)
-        config = dpo_config(output_dir="build/bench-dpo", max_steps=steps, batch_size=8,
-                            learning_rate=LEARNING_RATES[method], disable_tqdm=True)
+        rows, mistakes = make_preference_rows(
+            model, processor, charts["train"].select(range(1000)), progress=False
+        )
+        config = dpo_config(
+            output_dir="build/bench-dpo",
+            max_steps=steps,
+            batch_size=8,
+            learning_rate=LEARNING_RATES[method],
+            disable_tqdm=True,
+        )
         trainer = train_dpo(model, processor, rows, config)
         figures["reward_accuracy"] = reward_accuracy(trainer.state.log_history)
         figures["mistake_share"] = mistakes
@@ -58,8 +64,14 @@ def measure(method: str, steps: int) -> dict:
             model, processor = load_vlm("tiny", quantization=quantization)
         rows = format_dataset(charts["train"])
         started = time.perf_counter()
-        recipe = sft_recipe(method, output_dir=f"build/bench-{method}", max_steps=steps, batch_size=16,
-                            learning_rate=LEARNING_RATES[method], disable_tqdm=True)
+        recipe = sft_recipe(
+            method,
+            output_dir=f"build/bench-{method}",
+            max_steps=steps,
+            batch_size=16,
+            learning_rate=LEARNING_RATES[method],
+            disable_tqdm=True,
+        )
         trainer = finetune(model, processor, rows, recipe)
     figures["train_seconds"] = time.perf_counter() - started
     after = evaluate(trainer.model, processor, charts["test"], progress=False)
@@ -83,22 +95,34 @@ def main() -> None:
     rows = []
     for method in args.methods:
         print(f"... {method}", flush=True)
-        command = [sys.executable, __file__, "--child", method, "--lora-lr", str(args.lora_lr),
-                   "--steps", str(args.steps), "--dpo-steps", str(args.dpo_steps)]
+        command = [
+            sys.executable,
+            __file__,
+            "--child",
+            method,
+            "--lora-lr",
+            str(args.lora_lr),
+            "--steps",
+            str(args.steps),
+            "--dpo-steps",
+            str(args.dpo_steps),
+        ]
         done = subprocess.run(command, capture_output=True, text=True, check=False)
         lines = [line for line in done.stdout.splitlines() if line.startswith("RESULT ")]
         if not lines:
             print(done.stdout[-2000:], done.stderr[-2000:])
             continue
-        rows.append(json.loads(lines[-1][len("RESULT "):]))
+        rows.append(json.loads(lines[-1][len("RESULT ") :]))
     print(f"\nChart QA on the embedded tiny SmolVLM ({N_TRAIN} train / {N_TEST} held-out questions)")
     print(f"{'method':7} {'steps':>5} {'train s':>8} {'before':>7} {'after':>7} {'peak MiB':>9}  extra")
     for row in rows:
         extra = ""
         if "reward_accuracy" in row:
             extra = f"reward accuracy {row['reward_accuracy']:.2f}"
-        print(f"{row['method']:7} {row['steps']:5d} {row['train_seconds']:8.1f} {row['before']:7.0%} "
-              f"{row['after']:7.0%} {row['peak_rss_mib']:9.0f}  {extra}")
+        print(
+            f"{row['method']:7} {row['steps']:5d} {row['train_seconds']:8.1f} {row['before']:7.0%} "
+            f"{row['after']:7.0%} {row['peak_rss_mib']:9.0f}  {extra}"
+        )
 
 
 if __name__ == "__main__":

@@ -40,12 +40,18 @@ def hardware() -> dict:
     cpu = names[0] if names else cpu
     gpu = torch.cuda.get_device_name() if torch.cuda.is_available() else "none"
     threads = os.environ.get("OMP_NUM_THREADS", "default")
-    return {"cpu": cpu, "cores": os.cpu_count(), "omp_threads": threads, "gpu": gpu,
-            "torch": torch.__version__, "python": platform.python_version()}
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "omp_threads": threads,
+        "gpu": gpu,
+        "torch": torch.__version__,
+        "python": platform.python_version(),
+    }
 
 
 def model_source(profile: str, shape: str) -> str:
-    """"tiny", or a real-shape folder built once on the GPU under build/benchmarks/real/."""
+    """ "tiny", or a real-shape folder built once on the GPU under build/benchmarks/real/."""
     if profile == "tiny":
         return "tiny"
     import torch
@@ -62,8 +68,13 @@ def model_source(profile: str, shape: str) -> str:
 def suite_rows() -> list[Row]:
     """Wall time of the whole pytest suite (the gpu-marked tests skip without a GPU)."""
     started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-ra", "-p", "no:cacheprovider"],
-                          cwd=ROOT, capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-ra", "-p", "no:cacheprovider"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     seconds = time.perf_counter() - started
     OUT_DIR.mkdir(parents=True, exist_ok=True)
     (OUT_DIR / "pytest.log").write_text(done.stdout + done.stderr)
@@ -96,33 +107,61 @@ def video_rows(seconds: float) -> list[Row]:
     rows = []
     for result in results:
         rows.append(Row("b. video", f"{result['method']} ({label})", result["seconds"], "s"))
-        rows.append(Row("b. video", f"{result['method']} peak RSS", result["peak_rss_mb"], "MiB",
-                        "whole child process, imports included"))
-    rows.append(Row("b. video", "seek speed-up over decode_all_keep_chosen",
-                    results[1]["seconds"] / results[0]["seconds"], "x"))
+        rows.append(
+            Row(
+                "b. video",
+                f"{result['method']} peak RSS",
+                result["peak_rss_mb"],
+                "MiB",
+                "whole child process, imports included",
+            )
+        )
+    rows.append(
+        Row(
+            "b. video",
+            "seek speed-up over decode_all_keep_chosen",
+            results[1]["seconds"] / results[0]["seconds"],
+            "x",
+        )
+    )
     return rows
 
 
 def _training_figure_rows(name: str, figures: dict, memory_unit: str) -> list[Row]:
     note = f"{figures['tokens_per_sample']:.0f} tokens/sample, {figures['loss_token_share']:.0%} in loss"
-    rows = [Row("c. training", f"{name} samples/s", figures["samples_per_s"], "samples/s", note),
-            Row("c. training", f"{name} peak memory", figures["peak_memory_mib"], memory_unit)]
+    rows = [
+        Row("c. training", f"{name} samples/s", figures["samples_per_s"], "samples/s", note),
+        Row("c. training", f"{name} peak memory", figures["peak_memory_mib"], memory_unit),
+    ]
     if figures["recipe"] == "course-full":
-        rows.append(Row("c. training", f"{name} MFU", figures["mfu"], "",
-                        "6·N·tokens/s over peak bf16; n/a without a known GPU"))
+        rows.append(
+            Row(
+                "c. training",
+                f"{name} MFU",
+                figures["mfu"],
+                "",
+                "6·N·tokens/s over peak bf16; n/a without a known GPU",
+            )
+        )
     return rows
 
 
 def training_rows(source: str, steps: int, batch_size: int, peak_tflops: float | None) -> list[Row]:
     """Course LoRA/QLoRA against the cookbook at the course's token budget and at its own defaults."""
-    runs = [("course-lora", "course"), ("course-qlora", "course"), ("cookbook", "course"),
-            ("cookbook", "own"), ("course-full", "own")]
+    runs = [
+        ("course-lora", "course"),
+        ("course-qlora", "course"),
+        ("cookbook", "course"),
+        ("cookbook", "own"),
+        ("course-full", "own"),
+    ]
     peak = peak_tflops * 1e12 if peak_tflops else None
     found = {}
     for recipe, budget in runs:
         print(f"training {recipe} at the {budget} token budget ...", flush=True)
         found[recipe, budget] = bench_training.measure_in_subprocess(
-            recipe, budget, source, steps, batch_size, peak)
+            recipe, budget, source, steps, batch_size, peak
+        )
     memory_unit = "MiB allocated (CUDA)" if found["cookbook", "own"]["device"] != "cpu" else "MiB peak RSS"
     rows = []
     for (recipe, budget), figures in found.items():
@@ -130,12 +169,26 @@ def training_rows(source: str, steps: int, batch_size: int, peak_tflops: float |
         rows += _training_figure_rows(label, figures, memory_unit)
     speed = {key: figures["samples_per_s"] for key, figures in found.items()}
     rows += [
-        Row("c. training", "course LoRA / cookbook, same budget",
-            speed["course-lora", "course"] / speed["cookbook", "course"], "x", "implementation"),
-        Row("c. training", "course QLoRA / cookbook, own defaults",
-            speed["course-qlora", "course"] / speed["cookbook", "own"], "x", "target >= 1.5x on H100"),
-        Row("c. training", "course LoRA / cookbook, own defaults",
-            speed["course-lora", "course"] / speed["cookbook", "own"], "x"),
+        Row(
+            "c. training",
+            "course LoRA / cookbook, same budget",
+            speed["course-lora", "course"] / speed["cookbook", "course"],
+            "x",
+            "implementation",
+        ),
+        Row(
+            "c. training",
+            "course QLoRA / cookbook, own defaults",
+            speed["course-qlora", "course"] / speed["cookbook", "own"],
+            "x",
+            "target >= 1.5x on H100",
+        ),
+        Row(
+            "c. training",
+            "course LoRA / cookbook, own defaults",
+            speed["course-lora", "course"] / speed["cookbook", "own"],
+            "x",
+        ),
     ]
     return rows
 
@@ -159,8 +212,10 @@ def token_rows(batch_size: int) -> list[Row]:
     rows = []
     for found in bench_tokens.measure(batch_size):
         label = f"{found['model']}, splitting {'on' if found['splitting'] else 'off'}"
-        note = f"text activations at batch {batch_size}: {found['activations_gib']:.2f} GiB, " \
-               f"{found['activations_checkpointed_gib']:.2f} GiB checkpointed (estimate)"
+        note = (
+            f"text activations at batch {batch_size}: {found['activations_gib']:.2f} GiB, "
+            f"{found['activations_checkpointed_gib']:.2f} GiB checkpointed (estimate)"
+        )
         counted = found.get("image_tokens_per_image")
         image_note = f"{counted:,} <image> tokens (image_tokens_per_image) + tile markers" if counted else ""
         rows.append(Row("e. tokens", f"{label}: per image", found["tokens_per_image"], "tokens", image_note))
@@ -214,8 +269,15 @@ def main(argv: list[str] | None = None) -> list[Row]:
     datasets.disable_progress_bars()
     started = time.perf_counter()
     rows = run_sections(args, model_source(args.profile, args.shape))
-    rows.append(Row("total", "run_all wall time", time.perf_counter() - started, "s",
-                    "without the pytest suite" if args.skip_suite else ""))
+    rows.append(
+        Row(
+            "total",
+            "run_all wall time",
+            time.perf_counter() - started,
+            "s",
+            "without the pytest suite" if args.skip_suite else "",
+        )
+    )
     meta = {"profile": args.profile, **hardware(), "sections": " ".join(args.sections)}
     print("\n" + "\n".join(f"{key}: {value}" for key, value in meta.items()))
     print(render_text(rows))

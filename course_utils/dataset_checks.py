@@ -87,8 +87,7 @@ def check_vqa_row(
     question = row[question_key]
     if not isinstance(question, str) or not question.strip():
         raise DatasetError(
-            f"{where}, column {question_key!r}: the question must be a non-empty string, "
-            f"got {question!r}."
+            f"{where}, column {question_key!r}: the question must be a non-empty string, got {question!r}."
         )
     answer = _answer_text(row[answer_key])
     if answer is None:
@@ -125,4 +124,3 @@ def check_vqa_dataset(
         dataset = with_undecoded_images(dataset, image_key)
     for index, row in enumerate(dataset):
         check_vqa_row(row, index, image_key, question_key, answer_key)
-

@@ -35,9 +35,7 @@ def vqa_conversation(question: str, answer: str, system: str | None = None) -> l
     messages = []
     if system is not None:
         messages.append({"role": "system", "content": [{"type": "text", "text": system}]})
-    messages.append(
-        {"role": "user", "content": [{"type": "image"}, {"type": "text", "text": question}]}
-    )
+    messages.append({"role": "user", "content": [{"type": "image"}, {"type": "text", "text": question}]})
     messages.append({"role": "assistant", "content": [{"type": "text", "text": answer}]})
     return messages
 
@@ -132,4 +130,3 @@ def _without_progress_bar():
     finally:
         if not already_off:
             datasets.enable_progress_bars()
-

@@ -44,9 +44,7 @@ def prepare_inputs(processor, conversations: list[list[dict]]) -> dict:
         template, sample_images, sample_videos = split_media(
             messages, video_as_frames=not supports_video(processor)
         )
-        texts.append(
-            processor.apply_chat_template(template, add_generation_prompt=True, tokenize=False)
-        )
+        texts.append(processor.apply_chat_template(template, add_generation_prompt=True, tokenize=False))
         images.append([load_image(image) for image in sample_images])
         videos.extend(sample_videos)
     kwargs = dict(text=texts, return_tensors="pt", padding=True, padding_side="left")

@@ -11,7 +11,7 @@ COLAB_CHECKOUT = "/content/smolvlm-course"  # where a lesson's Colab setup cell 
 
 
 def repository_slug() -> str:
-    """"owner/name" of the GitHub repository."""
+    """ "owner/name" of the GitHub repository."""
     return REPOSITORY_URL.removeprefix("https://github.com/")
 
 

@@ -34,14 +34,14 @@ class ModelLoadError(RuntimeError):
 
 
 def pick_device(device: str = "auto") -> str:
-    """"auto" means the first CUDA GPU if there is one, otherwise the CPU."""
+    """ "auto" means the first CUDA GPU if there is one, otherwise the CPU."""
     if device != "auto":
         return device
     return "cuda" if torch.cuda.is_available() else "cpu"
 
 
 def pick_dtype(device: str, dtype: str | torch.dtype = "auto") -> torch.dtype:
-    """"auto": bfloat16 on GPUs that support it (Ampere+), float16 on older GPUs (T4), float32 on CPU."""
+    """ "auto": bfloat16 on GPUs that support it (Ampere+), float16 on older GPUs (T4), float32 on CPU."""
     if isinstance(dtype, torch.dtype):
         return dtype
     if dtype != "auto":

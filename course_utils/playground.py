@@ -121,18 +121,21 @@ def describe_answer(result: PlaygroundAnswer, tokens_per_tile: int) -> str:
 class UsagePlayground(_WidgetView):
     """Lesson 1's playground: a picture (scene or upload), a question, image splitting, Ask."""
 
-    def __init__(self, model, processor, seed: int = 0, question: str = DEFAULT_QUESTION,
-                 scene_size: int = SCENE_SIZE):
+    def __init__(
+        self, model, processor, seed: int = 0, question: str = DEFAULT_QUESTION, scene_size: int = SCENE_SIZE
+    ):
         self.model, self.processor, self.scene_size = model, processor, scene_size
         self.image: Image.Image | None = None
         self.last: PlaygroundAnswer | None = None
         self.seed = widgets.BoundedIntText(value=seed, min=0, max=10**6, description="scene seed")
         self.new_scene = widgets.Button(description="New scene", icon="refresh")
         self.upload = widgets.FileUpload(accept="image/*", multiple=False, description="Upload a picture")
-        self.question = widgets.Text(value=question, description="question",
-                                     layout=widgets.Layout(width="420px"))
-        self.splitting = widgets.Checkbox(value=bool(processor.image_processor.do_image_splitting),
-                                          description="image splitting")
+        self.question = widgets.Text(
+            value=question, description="question", layout=widgets.Layout(width="420px")
+        )
+        self.splitting = widgets.Checkbox(
+            value=bool(processor.image_processor.do_image_splitting), description="image splitting"
+        )
         self.ask_button = widgets.Button(description="Ask", button_style="primary", icon="comment")
         self.picture = widgets.Image(format="png", layout=widgets.Layout(width=PICTURE_WIDTH))
         self.source = widgets.HTML()
@@ -148,14 +151,16 @@ class UsagePlayground(_WidgetView):
         self.ask_button.on_click(lambda _: self.answer())
 
     def _layout(self) -> widgets.Widget:
-        controls = widgets.VBox([
-            widgets.HBox([self.seed, self.new_scene]),
-            self.upload,
-            self.question,
-            self.splitting,
-            self.ask_button,
-            self.output,
-        ])
+        controls = widgets.VBox(
+            [
+                widgets.HBox([self.seed, self.new_scene]),
+                self.upload,
+                self.question,
+                self.splitting,
+                self.ask_button,
+                self.output,
+            ]
+        )
         return widgets.HBox([widgets.VBox([self.picture, self.source]), controls])
 
     def _set_picture(self, image: Image.Image, label: str) -> None:
@@ -190,18 +195,21 @@ class UsagePlayground(_WidgetView):
             return None
         self.output.value = _message("thinking…")
         try:
-            self.last = answer_question(self.model, self.processor, self.image, question,
-                                        self.splitting.value)
+            self.last = answer_question(
+                self.model, self.processor, self.image, question, self.splitting.value
+            )
         except Exception as error:  # a widget callback has nowhere to raise to: show it instead
-            self.output.value = _message(f"The model could not answer: {type(error).__name__}: {error}",
-                                         "#b00020")
+            self.output.value = _message(
+                f"The model could not answer: {type(error).__name__}: {error}", "#b00020"
+            )
             return None
         self.output.value = describe_answer(self.last, self.processor.image_seq_len)
         return self.last
 
 
-def usage_playground(model, processor, seed: int = 0, question: str = DEFAULT_QUESTION,
-                     scene_size: int = SCENE_SIZE) -> UsagePlayground:
+def usage_playground(
+    model, processor, seed: int = 0, question: str = DEFAULT_QUESTION, scene_size: int = SCENE_SIZE
+) -> UsagePlayground:
     """Lesson 1's playground; display it (last line of a cell). `.answer()` is what Ask does."""
     return UsagePlayground(model, processor, seed=seed, question=question, scene_size=scene_size)
 
@@ -238,13 +246,20 @@ def describe_row(row: dict, index: int, results: dict, question_key: str, answer
 class ResultsBrowser(_WidgetView):
     """Lesson 2's browser: one held-out question at a time, with every stage's answer."""
 
-    def __init__(self, dataset, results: dict, image_key: str = "image", question_key: str = "query",
-                 answer_key: str = "label"):
+    def __init__(
+        self,
+        dataset,
+        results: dict,
+        image_key: str = "image",
+        question_key: str = "query",
+        answer_key: str = "label",
+    ):
         check_results(dataset, results)
         self.dataset, self.results = dataset, results
         self.keys = (image_key, question_key, answer_key)
-        self.index = widgets.IntSlider(value=0, min=0, max=len(dataset) - 1, description="question",
-                                       continuous_update=False)
+        self.index = widgets.IntSlider(
+            value=0, min=0, max=len(dataset) - 1, description="question", continuous_update=False
+        )
         self.previous = widgets.Button(description="◀ Prev")
         self.next = widgets.Button(description="Next ▶")
         self.picture = widgets.Image(format="png", layout=widgets.Layout(width=PICTURE_WIDTH))
@@ -268,7 +283,8 @@ class ResultsBrowser(_WidgetView):
         self.output.value = describe_row(row, index, self.results, question_key, answer_key)
 
 
-def results_browser(dataset, results: dict, image_key: str = "image", question_key: str = "query",
-                    answer_key: str = "label") -> ResultsBrowser:
+def results_browser(
+    dataset, results: dict, image_key: str = "image", question_key: str = "query", answer_key: str = "label"
+) -> ResultsBrowser:
     """Browse `dataset`'s questions with each stage's answer (`results`: name -> EvalResult on it)."""
     return ResultsBrowser(dataset, results, image_key, question_key, answer_key)

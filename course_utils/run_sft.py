@@ -85,7 +85,8 @@ def complete_checkpoints(output_dir: str | Path) -> list[Path]:
     """
     folders = Path(output_dir).glob(f"{PREFIX_CHECKPOINT_DIR}-*")
     complete = [
-        folder for folder in folders
+        folder
+        for folder in folders
         if folder.name.split("-")[-1].isdigit() and (folder / TRAINER_STATE_NAME).is_file()
     ]
     return sorted(complete, key=lambda folder: int(folder.name.split("-")[-1]))
@@ -123,8 +124,12 @@ def run(settings: dict) -> dict:
     collator = VisionSFTCollator(processor)
     recorder = RowRecorder(collator) if settings["record_rows"] else None
     trainer = finetune(
-        model, processor, training_rows(settings), recipe,
-        resume=checkpoint or False, collator=recorder or collator,
+        model,
+        processor,
+        training_rows(settings),
+        recipe,
+        resume=checkpoint or False,
+        collator=recorder or collator,
     )
     losses = [loss for _, loss in logged(trainer.state.log_history, "loss")]
     metrics = {
@@ -149,8 +154,9 @@ def settings_from_arguments(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--config", required=True, help="JSON file with the run's settings")
     parser.add_argument(
-        "--resume", action="store_true",
-        help="continue from the newest complete checkpoint in output_dir (like \"resume\": true)",
+        "--resume",
+        action="store_true",
+        help='continue from the newest complete checkpoint in output_dir (like "resume": true)',
     )
     args = parser.parse_args(argv)
     settings = load_run_config(args.config)

@@ -266,4 +266,3 @@ def make_shape_positions(n: int, seed: int = 0) -> datasets.Dataset:
         answers.append(quadrant)
     columns = {"picture": pictures, "question": questions, "answer": answers}
     return datasets.Dataset.from_dict(columns, features=SHAPE_POSITION_FEATURES)
-

@@ -76,8 +76,7 @@ class VisionSFTCollator:
 
     def __call__(self, examples: list[dict]) -> dict:
         texts = [
-            self.processor.apply_chat_template(example["messages"], tokenize=False)
-            for example in examples
+            self.processor.apply_chat_template(example["messages"], tokenize=False) for example in examples
         ]
         images = [list(example["images"]) for example in examples]
         batch = self.processor(
@@ -215,15 +214,13 @@ def prepare_model(model, recipe: Recipe):
 
 
 def trainable_summary(model) -> str:
-    """"trainable 123,456 of 1,234,567 parameters (10.0%)"."""
+    """ "trainable 123,456 of 1,234,567 parameters (10.0%)"."""
     trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
     total = sum(p.numel() for p in model.parameters())
     return f"trainable {trainable:,} of {total:,} parameters ({trainable / total:.1%})"
 
 
-def finetune(
-    model, processor, train_rows, recipe: Recipe, resume: bool | str = False, collator=None
-):
+def finetune(model, processor, train_rows, recipe: Recipe, resume: bool | str = False, collator=None):
     """Run SFT with trl's `SFTTrainer` and the answer-only collator; returns the trainer.
 
     `train_rows` is a `datasets.Dataset` (or list) of `{"messages", "images"}` rows, e.g. from

@@ -141,9 +141,7 @@ def _url_error(source: str, error: av.error.FFmpegError, reason: str, timeout: f
     )
 
 
-def _video_stream(
-    container: av.container.InputContainer, source: str
-) -> av.video.stream.VideoStream:
+def _video_stream(container: av.container.InputContainer, source: str) -> av.video.stream.VideoStream:
     format_name = container.format.name
     if format_name == "image2" or format_name.endswith("_pipe"):
         kind = format_name.removesuffix("_pipe").upper()

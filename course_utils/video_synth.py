@@ -32,7 +32,16 @@ PALETTE: tuple[tuple[int, int, int], ...] = (
     (120, 80, 30),  # brown
 )
 COLOUR_NAMES = (
-    "red", "green", "blue", "yellow", "magenta", "cyan", "orange", "purple", "grey", "brown",
+    "red",
+    "green",
+    "blue",
+    "yellow",
+    "magenta",
+    "cyan",
+    "orange",
+    "purple",
+    "grey",
+    "brown",
 )
 INDEX_BITS = 11  # frame index is stored modulo 2**11 = 2048
 _STRIP_CELLS = INDEX_BITS + 1  # cell 0 is always white: it marks the top-left corner
@@ -178,9 +187,7 @@ def frame_index_shown(image: Image.Image) -> int:
     for cell in range(_STRIP_CELLS):
         left, right = cell * width // _STRIP_CELLS, (cell + 1) * width // _STRIP_CELLS
         margin_x, margin_y = max(1, (right - left) // 4), max(1, strip // 4)
-        cell_means.append(
-            pixels[margin_y : strip - margin_y, left + margin_x : right - margin_x].mean()
-        )
+        cell_means.append(pixels[margin_y : strip - margin_y, left + margin_x : right - margin_x].mean())
     bits = [mean > 128 for mean in cell_means]
     if not bits[0]:
         return -1
@@ -233,9 +240,7 @@ def make_test_video(
         stream = _add_video_stream(container, encoder, fps, size, keyframe_interval, preset)
         if rotation:
             stream.set_display_rotation(rotation)
-        audio_stream = (
-            _add_audio_stream(container, _AUDIO_CODEC_BY_EXTENSION[extension]) if audio else None
-        )
+        audio_stream = _add_audio_stream(container, _AUDIO_CODEC_BY_EXTENSION[extension]) if audio else None
         _encode_frames(container, stream, times, size, rotation, progress, grain, colours)
         if audio_stream is not None:
             _encode_tone(container, audio_stream, seconds)
@@ -258,9 +263,7 @@ def _add_video_stream(
         options |= {"sc_threshold": "0", "preset": preset}  # keyframes only every `gop` frames
     elif encoder == "libvpx-vp9":
         options |= {"deadline": "realtime", "cpu-used": "8", "keyint_min": str(gop)}
-    stream = container.add_stream(
-        encoder, rate=Fraction(fps).limit_denominator(1001), options=options
-    )
+    stream = container.add_stream(encoder, rate=Fraction(fps).limit_denominator(1001), options=options)
     stream.width, stream.height = size
     stream.pix_fmt = "yuv420p"
     stream.time_base = _TIME_BASE
@@ -283,9 +286,7 @@ def _encode_frames(
     grain_tile = _grain_tile(display_size) if grain else None
     iterator = enumerate(times)
     if progress:
-        iterator = tqdm(
-            iterator, total=len(times), desc=f"writing {Path(container.name).name}", unit="frame"
-        )
+        iterator = tqdm(iterator, total=len(times), desc=f"writing {Path(container.name).name}", unit="frame")
     for index, time in iterator:
         second = int(math.floor(time + 1e-9))
         if second != current_second:
@@ -302,9 +303,7 @@ def _encode_frames(
     container.mux(stream.encode(None))
 
 
-def _add_audio_stream(
-    container: av.container.OutputContainer, codec: str
-) -> av.audio.stream.AudioStream:
+def _add_audio_stream(container: av.container.OutputContainer, codec: str) -> av.audio.stream.AudioStream:
     return container.add_stream(codec, rate=_AUDIO_RATE, layout="mono")
 
 
@@ -335,9 +334,7 @@ def _encode_tone(
         t = (np.arange(start, start + chunk) / _AUDIO_RATE).astype(np.float32)
         tone = 0.1 * np.sin(2 * np.pi * 440 * t)
         samples = _as_sample_format(tone, context.format.name)
-        frame = av.AudioFrame.from_ndarray(
-            samples[None, :], format=context.format.name, layout="mono"
-        )
+        frame = av.AudioFrame.from_ndarray(samples[None, :], format=context.format.name, layout="mono")
         frame.sample_rate = _AUDIO_RATE
         frame.pts = start
         frame.time_base = Fraction(1, _AUDIO_RATE)

@@ -69,10 +69,16 @@ def test_mfu_formula_on_known_numbers():
     assert bench_training.model_flops_utilisation(10**9, 50_000, 9e14) == pytest.approx(1 / 3)
 
 
-@pytest.mark.parametrize("name, peak", [
-    ("NVIDIA H100 80GB HBM3", 989e12), ("NVIDIA H100 PCIe", 756e12),
-    ("NVIDIA A100-SXM4-40GB", 312e12), ("Tesla T4", 65e12), ("Some Future GPU", None),
-])
+@pytest.mark.parametrize(
+    "name, peak",
+    [
+        ("NVIDIA H100 80GB HBM3", 989e12),
+        ("NVIDIA H100 PCIe", 756e12),
+        ("NVIDIA A100-SXM4-40GB", 312e12),
+        ("Tesla T4", 65e12),
+        ("Some Future GPU", None),
+    ],
+)
 def test_peak_flops_are_detected_by_gpu_name(name, peak):
     assert bench_training.peak_flops_for(name) == peak
 
@@ -96,8 +102,11 @@ def test_splitting_costs_more_tokens_per_sample(processor):
 
 
 def test_table_renders_text_markdown_and_json(tmp_path):
-    rows = [bench_table.Row("c. training", "course QLoRA samples/s", 12.3456, "samples/s", "note"),
-            bench_table.Row("c. training", "MFU", None), bench_table.Row("e. tokens", "per image", 1088)]
+    rows = [
+        bench_table.Row("c. training", "course QLoRA samples/s", 12.3456, "samples/s", "note"),
+        bench_table.Row("c. training", "MFU", None),
+        bench_table.Row("e. tokens", "per image", 1088),
+    ]
     text = bench_table.render_text(rows)
     assert "12.3" in text and "n/a" in text and "1,088" in text
     assert len({len(line) for line in text.splitlines()[:2]}) == 1  # header and rule align

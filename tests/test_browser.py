@@ -140,14 +140,22 @@ def jupyterlab(tmp_path_factory):
     port, token = free_port(), secrets.token_hex(16)
     as_root = ["--allow-root"] if os.geteuid() == 0 else []  # CI runs as root
     command = [
-        sys.executable, "-m", "jupyterlab", "--no-browser",
-        "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
-        f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
-        "--ServerApp.terminals_enabled=False", "--KernelManager.transport_encryption=auto",
+        sys.executable,
+        "-m",
+        "jupyterlab",
+        "--no-browser",
+        "--ServerApp.ip=127.0.0.1",
+        f"--ServerApp.port={port}",
+        "--ServerApp.port_retries=0",
+        f"--IdentityProvider.token={token}",
+        f"--ServerApp.root_dir={root}",
+        "--ServerApp.terminals_enabled=False",
+        "--KernelManager.transport_encryption=auto",
         "--LabApp.extension_manager=readonly",
         f"--LabApp.user_settings_dir={folder / 'user-settings'}",
         f"--LabApp.workspaces_dir={folder / 'workspaces'}",
-        "--LabApp.news_url=None", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+        "--LabApp.news_url=None",
+        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
         *as_root,
     ]
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "JUPYTER_RUNTIME_DIR": str(folder / "runtime")}
@@ -190,8 +198,10 @@ def page(jupyterlab):
                 run_all_cells(page, lab)
             except sync_api.Error as error:
                 page.screenshot(path=str(SCREENSHOTS / "01_vlm_usage_failed.png"))
-                pytest.fail(f"{error}\nscreenshot: build/browser/01_vlm_usage_failed.png\n"
-                            f"server log:\n{lab.log_tail()}")
+                pytest.fail(
+                    f"{error}\nscreenshot: build/browser/01_vlm_usage_failed.png\n"
+                    f"server log:\n{lab.log_tail()}"
+                )
             page.screenshot(path=str(SCREENSHOTS / "01_vlm_usage_after_run_all.png"))
             yield page
         finally:

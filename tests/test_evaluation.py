@@ -74,8 +74,14 @@ def test_majority_baseline_is_what_always_giving_the_most_frequent_answer_scores
 
 
 def test_accuracy_by_question_kind():
-    result = EvalResult(0.5, 0.5, 4, ["2", "x", "red", "blue"], ["2", "3", "red", "red"],
-                        ["How many?", "How many?", "Which colour?", "Which colour?"])
+    result = EvalResult(
+        0.5,
+        0.5,
+        4,
+        ["2", "x", "red", "blue"],
+        ["2", "3", "red", "red"],
+        ["How many?", "How many?", "Which colour?", "Which colour?"],
+    )
     kinds = result.accuracy_by(lambda question: question.split()[0].lower())
     assert kinds == {"how": 0.5, "which": 0.5}
 

@@ -131,9 +131,7 @@ def batched_answers(model, processor, pairs, padding_side="left", full=False, ma
         texts, images = [], []
         for messages in conversations:
             template, pictures, _ = split_media(messages, video_as_frames=True)
-            texts.append(
-                processor.apply_chat_template(template, add_generation_prompt=True, tokenize=False)
-            )
+            texts.append(processor.apply_chat_template(template, add_generation_prompt=True, tokenize=False))
             images.append(pictures)
         raw = processor(text=texts, images=images, return_tensors="pt", padding=True, padding_side="right")
         inputs = move_to(raw, model.device, model.dtype)

@@ -99,10 +99,17 @@ def test_answers_equal_transformers_own_image_text_to_text_pipeline(tiny):
     examples = make_scene_questions(6, seed=2718)
     expected = []
     for scene, question, _, _ in examples:
-        messages = [{"role": "user", "content": [{"type": "image", "image": scene.image},
-                                                 {"type": "text", "text": question}]}]
-        output = reference(text=messages, return_full_text=False,
-                           generate_kwargs={"max_new_tokens": DEFAULT_MAX_NEW_TOKENS, "do_sample": False})
+        messages = [
+            {
+                "role": "user",
+                "content": [{"type": "image", "image": scene.image}, {"type": "text", "text": question}],
+            }
+        ]
+        output = reference(
+            text=messages,
+            return_full_text=False,
+            generate_kwargs={"max_new_tokens": DEFAULT_MAX_NEW_TOKENS, "do_sample": False},
+        )
         expected.append(output[0]["generated_text"].strip())
     assert all(expected) and len(set(expected)) > 1  # real, varied answers, not one empty string
     pairs = [(scene.image, question) for scene, question, _, _ in examples]

@@ -95,9 +95,7 @@ def test_4bit_nf4_loads_on_cpu_and_still_answers():
     assert weight.quant_state.quant_type == "nf4"
     assert weight.quant_state.nested  # double quantisation
     examples = make_scene_questions(10, seed=4242)
-    correct = sum(
-        ask(model, processor, scene.image, q) == expected for scene, q, expected, _ in examples
-    )
+    correct = sum(ask(model, processor, scene.image, q) == expected for scene, q, expected, _ in examples)
     assert correct >= 6, f"4-bit model answered only {correct}/10"
 
 
@@ -105,9 +103,7 @@ def test_8bit_loads_on_cpu_and_still_answers():
     model, processor = load_vlm("tiny", quantization="8bit")
     assert any(type(module).__name__ == "Linear8bitLt" for module in model.modules())
     examples = make_scene_questions(10, seed=5)
-    correct = sum(
-        ask(model, processor, scene.image, q) == expected for scene, q, expected, _ in examples
-    )
+    correct = sum(ask(model, processor, scene.image, q) == expected for scene, q, expected, _ in examples)
     assert correct >= 6, f"8-bit model answered only {correct}/10"
 
 

@@ -87,9 +87,7 @@ def test_user_turn_rejects_unknown_objects():
 
 def test_split_media_replaces_images_with_placeholders_in_order():
     other = Image.new("RGB", (8, 8), "blue")
-    template, images, videos = split_media(
-        [user_turn(PICTURE, "and", other, "?")], video_as_frames=True
-    )
+    template, images, videos = split_media([user_turn(PICTURE, "and", other, "?")], video_as_frames=True)
     assert images == [PICTURE, other]
     assert videos == []
     assert template[0]["content"] == [

@@ -55,9 +55,7 @@ def test_notebook_is_committed_without_outputs(path):
     nbformat.validate(notebook)
     for index, cell in enumerate(notebook.cells):
         if cell.cell_type == "code":
-            assert not cell.outputs, (
-                f"cell {index} of {path.name} has outputs: clear them before committing"
-            )
+            assert not cell.outputs, f"cell {index} of {path.name} has outputs: clear them before committing"
             assert cell.execution_count is None, f"cell {index} of {path.name} has an execution count"
 
 
@@ -83,16 +81,12 @@ def test_every_exercise_has_a_solution_a_check_and_a_planted_wrong_answer(path):
         )
         assert solved.cells[index].source != notebook.cells[index].source
         compile(solved.cells[index].source, f"{name}.py", "exec")
-        assert name in planted, (
-            f"add solutions/{lesson_name(path)}/wrong/{name}.py (a planted wrong answer)"
-        )
+        assert name in planted, f"add solutions/{lesson_name(path)}/wrong/{name}.py (a planted wrong answer)"
 
 
 def test_readme_colab_badges_point_to_existing_notebooks():
     readmes = sorted(ROOT.glob("README*.md"))
-    links = [
-        (readme.name, target) for readme in readmes for target in COLAB_LINK.findall(readme.read_text())
-    ]
+    links = [(readme.name, target) for readme in readmes for target in COLAB_LINK.findall(readme.read_text())]
     assert links, "README.md has no Colab badge"
     missing = [f"{readme}: {target}" for readme, target in links if not (ROOT / target).is_file()]
     assert not missing, "Colab badges point to missing notebooks:\n" + "\n".join(missing)
@@ -118,9 +112,7 @@ def test_blank_notebook_runs_and_leaves_every_exercise_not_attempted(path, blank
     run = blank_runs[path]
     exercises = set(exercise_cells(read(path)))
     print(f"{path.name} (blank): {run.seconds:.1f} s")
-    assert outcomes_by_exercise(run) == {
-        name: ("not_attempted", "core.not_attempted") for name in exercises
-    }
+    assert outcomes_by_exercise(run) == {name: ("not_attempted", "core.not_attempted") for name in exercises}
     # the feedback speaks the notebook's language
     from course_utils.i18n import t
 
@@ -151,9 +143,7 @@ def test_planted_wrong_answers_fail_with_their_message(path, tmp_path):
     overrides = {name: source for name, (source, _) in planted.items()}
     run = run_notebook(path, tmp_path / "wrong.ipynb", overrides=overrides)
     expected = {name: ("failed", code) for name, (_, code) in planted.items()}
-    assert {
-        name: result for name, result in outcomes_by_exercise(run).items() if name in planted
-    } == expected
+    assert {name: result for name, result in outcomes_by_exercise(run).items() if name in planted} == expected
 
 
 NOISE = ("Warning", "warn(", "deprecated")  # warnings, their source lines, deprecation notices

@@ -25,11 +25,17 @@ def frontend_upload(widget, name, content):
     """Upload a file the way the browser does: the widget state it sends, through the deserialisers."""
     metadata = {"name": name, "type": "image/png", "size": len(content)}
     if int(ipywidgets.__version__.split(".")[0]) >= 8:
-        widget.set_state({"value": [{**metadata, "content": memoryview(content),
-                                     "last_modified": 1_700_000_000_000}]})
+        widget.set_state(
+            {"value": [{**metadata, "content": memoryview(content), "last_modified": 1_700_000_000_000}]}
+        )
     else:  # ipywidgets 7 (Colab): metadata, data and a counter that triggers the value
-        widget.set_state({"metadata": [{**metadata, "lastModified": 1_700_000_000_000}],
-                          "data": [memoryview(content)], "_counter": widget._counter + 1})
+        widget.set_state(
+            {
+                "metadata": [{**metadata, "lastModified": 1_700_000_000_000}],
+                "data": [memoryview(content)],
+                "_counter": widget._counter + 1,
+            }
+        )
 
 
 def test_ask_shows_the_models_answer_to_the_scene(tiny):
@@ -56,9 +62,14 @@ def test_token_and_tile_counts_are_what_the_processor_produces(tiny, splitting):
     processor.image_processor.do_image_splitting = splitting
     try:
         prompt = processor.apply_chat_template(
-            [{"role": "user",
-              "content": [{"type": "image"}, {"type": "text", "text": playground.question.value}]}],
-            add_generation_prompt=True, tokenize=False,
+            [
+                {
+                    "role": "user",
+                    "content": [{"type": "image"}, {"type": "text", "text": playground.question.value}],
+                }
+            ],
+            add_generation_prompt=True,
+            tokenize=False,
         )
         batch = processor(text=[prompt], images=[[image]], return_tensors="pt")
     finally:
@@ -111,8 +122,9 @@ def test_a_corrupt_upload_shows_a_clear_message_and_keeps_the_picture(tiny):
     assert "holiday.png" in playground.output.value and "not a readable image" in playground.output.value
     assert playground.picture.value == shown
     playground.ask_button.click()  # still answers about the scene
-    assert playground.last.answer == ask(model, processor, make_scene(random.Random(3)).image,
-                                         playground.question.value)
+    assert playground.last.answer == ask(
+        model, processor, make_scene(random.Random(3)).image, playground.question.value
+    )
 
 
 def test_new_scene_and_an_empty_question(tiny):

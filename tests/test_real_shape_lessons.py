@@ -57,8 +57,7 @@ def real_shape_folders(tmp_path_factory):
 
 def run_lesson(name: str, env: dict, out_dir):
     path = LESSONS / f"{name}.ipynb"
-    run = run_notebook(path, out_dir / path.name, solved=True, env=env, timeout=600,
-                       raise_on_error=False)
+    run = run_notebook(path, out_dir / path.name, solved=True, env=env, timeout=600, raise_on_error=False)
     print(f"{name} at the {SHAPE} shape: {run.seconds:.0f} s")
     assert run.error is None, run.error
     executed = nbformat.read(str(run.output), as_version=4)

@@ -46,8 +46,11 @@ def test_silence_unknown_tokens_makes_greedy_decoding_pick_known_ids():
     from transformers import LlamaConfig, LlamaForCausalLM
 
     torch.manual_seed(0)
-    model = LlamaForCausalLM(LlamaConfig(vocab_size=500, hidden_size=32, intermediate_size=64,
-                                         num_hidden_layers=1, num_attention_heads=2))
+    model = LlamaForCausalLM(
+        LlamaConfig(
+            vocab_size=500, hidden_size=32, intermediate_size=64, num_hidden_layers=1, num_attention_heads=2
+        )
+    )
     silence_unknown_tokens(model, known=40)
     weight = model.get_output_embeddings().weight
     assert weight.shape[0] == 500 and not weight[40:].any() and weight[:40].abs().sum(dim=1).all()

@@ -51,13 +51,24 @@ def test_loads_through_the_auto_classes_like_a_hub_model(kind, model_type):
     model = AutoModelForImageTextToText.from_pretrained(TINY_DIRS[kind])
     assert model.config.model_type == model_type
     text, vision = model.config.text_config, model.config.vision_config
-    for width in (text.hidden_size, text.intermediate_size, vision.hidden_size,
-                  vision.intermediate_size, text.vocab_size):
+    for width in (
+        text.hidden_size,
+        text.intermediate_size,
+        vision.hidden_size,
+        vision.intermediate_size,
+        text.vocab_size,
+    ):
         assert width % 64 == 0
     assert 100_000 < model.num_parameters() < 2_000_000
     tokenizer = processor.tokenizer
-    for token in ["<fake_token_around_image>", "<image>", "<global-img>", "<row_1_col_1>",
-                  "<row_6_col_6>", "<end_of_utterance>"]:
+    for token in [
+        "<fake_token_around_image>",
+        "<image>",
+        "<global-img>",
+        "<row_1_col_1>",
+        "<row_6_col_6>",
+        "<end_of_utterance>",
+    ]:
         assert len(tokenizer.encode(token, add_special_tokens=False)) == 1, token
     if kind == "smolvlm":
         assert processor.video_processor is not None
@@ -79,16 +90,19 @@ def test_chat_template_is_smolvlms():
 def test_answers_fresh_scene_questions_at_least_90_percent(request, fixture):
     model, processor = request.getfixturevalue(fixture)
     examples = make_scene_questions(100, seed=FRESH_SEED)
-    answers = ask_batch(model, processor, [(scene.image, q) for scene, q, _, _ in examples],
-                        batch_size=50, progress=False)
+    answers = ask_batch(
+        model, processor, [(scene.image, q) for scene, q, _, _ in examples], batch_size=50, progress=False
+    )
     correct = sum(answer == expected for answer, (_, _, expected, _) in zip(answers, examples))
     assert correct >= 90, f"only {correct}/100 correct"
 
 
 def _taught_accuracy(model, processor, conversations) -> float:
     pairs = [
-        ([part["image"] for part in turns[0]["content"] if part["type"] == "image"],
-         turns[0]["content"][-1]["text"])
+        (
+            [part["image"] for part in turns[0]["content"] if part["type"] == "image"],
+            turns[0]["content"][-1]["text"],
+        )
         for turns in conversations
     ]
     answers = ask_batch(model, processor, pairs, batch_size=50, progress=False)

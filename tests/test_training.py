@@ -72,8 +72,9 @@ def _before_and_after(method, charts, chart_rows, steps, tmp_path):
     before = evaluate(model, processor, charts["test"], progress=False)
     if quantization:  # a 4-bit model that ran generate() must be reloaded before training
         model, processor = load_vlm("tiny", quantization=quantization)
-    recipe = sft_recipe(method, output_dir=str(tmp_path), max_steps=steps, batch_size=16,
-                        seed=SEED, disable_tqdm=True)
+    recipe = sft_recipe(
+        method, output_dir=str(tmp_path), max_steps=steps, batch_size=16, seed=SEED, disable_tqdm=True
+    )
     trainer = finetune(model, processor, chart_rows, recipe)
     after = evaluate(trainer.model, processor, charts["test"], progress=False)
     return before, after, trainer
@@ -101,9 +102,12 @@ def test_qlora_trains_a_4bit_model_and_improves(charts, chart_rows, tmp_path):
 def test_full_finetune_updates_every_weight(charts, chart_rows, tmp_path):
     model, processor = load_vlm("tiny")
     first = model.model.vision_model.embeddings.patch_embedding.weight.detach().clone()
-    trainer = finetune(model, processor, chart_rows.select(range(64)),
-                       sft_recipe("full", output_dir=str(tmp_path), max_steps=4, batch_size=8,
-                                  disable_tqdm=True))
+    trainer = finetune(
+        model,
+        processor,
+        chart_rows.select(range(64)),
+        sft_recipe("full", output_dir=str(tmp_path), max_steps=4, batch_size=8, disable_tqdm=True),
+    )
     assert all(p.requires_grad for p in trainer.model.parameters())
     assert not torch.equal(first, model.model.vision_model.embeddings.patch_embedding.weight)
 
@@ -111,14 +115,18 @@ def test_full_finetune_updates_every_weight(charts, chart_rows, tmp_path):
 def test_dpo_from_the_models_own_mistakes_reaches_high_reward_accuracy(charts, tmp_path):
     model, processor = load_vlm("tiny")
     set_token_budget(processor, image_splitting=False)
-    rows, mistake_share = make_preference_rows(model, processor, charts["train"].select(range(400)),
-                                               progress=False)
+    rows, mistake_share = make_preference_rows(
+        model, processor, charts["train"].select(range(400)), progress=False
+    )
     assert mistake_share > 0.5  # the untaught model gets most chart questions wrong
     for row in rows[:20]:
         assert row["chosen"][0]["content"][0]["text"] != row["rejected"][0]["content"][0]["text"]
-    trainer = train_dpo(model, processor, rows,
-                        dpo_config(output_dir=str(tmp_path), max_steps=100, batch_size=8,
-                                   disable_tqdm=True))
+    trainer = train_dpo(
+        model,
+        processor,
+        rows,
+        dpo_config(output_dir=str(tmp_path), max_steps=100, batch_size=8, disable_tqdm=True),
+    )
     assert reward_accuracy(trainer.state.log_history) > 0.8
 
 
@@ -136,8 +144,12 @@ def test_recipes_fit_the_device():
 def test_qlora_refuses_a_full_precision_model(chart_rows, tmp_path):
     model, processor = load_vlm("tiny")
     with pytest.raises(ValueError, match="QLoRA needs a 4-bit model"):
-        finetune(model, processor, chart_rows.select(range(8)),
-                 sft_recipe("qlora", output_dir=str(tmp_path), max_steps=1))
+        finetune(
+            model,
+            processor,
+            chart_rows.select(range(8)),
+            sft_recipe("qlora", output_dir=str(tmp_path), max_steps=1),
+        )
 
 
 def test_bad_datasets_fail_before_training_with_row_and_column(charts, tmp_path):

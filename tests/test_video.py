@@ -149,13 +149,9 @@ def test_variable_frame_rate_uses_real_presentation_times(video_dir):
     assert_frames_match(sampled, written.timestamps)
 
 
-@pytest.mark.parametrize(
-    ("name", "rotation"), [("r90.mp4", 90), ("r180.mov", 180), ("r270.mkv", 270)]
-)
+@pytest.mark.parametrize(("name", "rotation"), [("r90.mp4", 90), ("r180.mov", 180), ("r270.mkv", 270)])
 def test_rotation_metadata_is_applied_so_frames_are_upright(video_dir, name, rotation):
-    written = make_test_video(
-        video_dir / name, seconds=3, fps=FPS, size=(320, 240), rotation=rotation
-    )
+    written = make_test_video(video_dir / name, seconds=3, fps=FPS, size=(320, 240), rotation=rotation)
     sampled = sample_frames(written.path, num_frames=3)
     display = (240, 320) if rotation % 180 else (320, 240)
     assert all(frame.size == display for frame in sampled.frames)
@@ -202,17 +198,13 @@ def test_to_video_metadata_matches_transformers_fields(clip):
 
 
 def test_video_metadata_shows_the_right_second_for_variable_frame_rate(video_dir):
-    written = make_test_video(
-        video_dir / "vfr_meta.mkv", seconds=8, fps=7, variable_frame_rate=True
-    )
+    written = make_test_video(video_dir / "vfr_meta.mkv", seconds=8, fps=7, variable_frame_rate=True)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # irregular spacing: fewer distinct frames than targets
         sampled = sample_frames(written.path, fps=7, max_frames=200)
     assert len(sampled) > 40
     metadata = sampled.to_video_metadata()
-    assert [int(t + 1e-6) for t in metadata.timestamps] == [
-        int(t + 1e-6) for t in sampled.timestamps
-    ]
+    assert [int(t + 1e-6) for t in metadata.timestamps] == [int(t + 1e-6) for t in sampled.timestamps]
 
 
 # ----------------------------------------------------------------------------- showing and models
@@ -312,9 +304,7 @@ def test_smolvlm2_video_processor_keeps_our_frames_and_timestamps(clip):
     sampled = sample_frames(clip.path, num_frames=4)
     kwargs = video_processor_inputs(sampled).processor_kwargs()
     assert kwargs["do_sample_frames"] is False
-    processor = SmolVLMVideoProcessor(
-        size={"longest_edge": 64}, max_image_size={"longest_edge": 64}
-    )
+    processor = SmolVLMVideoProcessor(size={"longest_edge": 64}, max_image_size={"longest_edge": 64})
     out = processor(**kwargs, return_metadata=True, return_tensors="pt")
     assert tuple(out["pixel_values"].shape) == (1, 4, 3, 64, 64)
     assert out["video_metadata"][0].timestamps == pytest.approx(sampled.timestamps)
@@ -463,9 +453,7 @@ def test_http_url_that_never_answers_times_out():
         silent.listen(1)
         url = f"http://127.0.0.1:{silent.getsockname()[1]}/lecture.mp4"
         started = time.perf_counter()
-        with pytest.raises(
-            VideoError, match=r"No answer from video URL .*lecture\.mp4.*timeout=0\.5"
-        ):
+        with pytest.raises(VideoError, match=r"No answer from video URL .*lecture\.mp4.*timeout=0\.5"):
             sample_frames(url, num_frames=3, timeout=0.5)
         assert time.perf_counter() - started < 5
 
@@ -474,9 +462,7 @@ def test_http_url_refused():
     with socket.socket() as probe:  # a free port nobody listens on
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    with pytest.raises(
-        VideoError, match=rf"Could not open video URL 'http://127\.0\.0\.1:{port}/x\.mp4'"
-    ):
+    with pytest.raises(VideoError, match=rf"Could not open video URL 'http://127\.0\.0\.1:{port}/x\.mp4'"):
         sample_frames(f"http://127.0.0.1:{port}/x.mp4", num_frames=3)
 
 

@@ -223,9 +223,7 @@ def build(out_dir: str | Path = "build", language: str = "en", solved: bool = Fa
     failures = 0
     for notebook in lesson_notebooks(language):
         executed = out_dir / notebook.name
-        run = run_notebook(
-            notebook, executed, solved=solved, results_file=results_file, raise_on_error=False
-        )
+        run = run_notebook(notebook, executed, solved=solved, results_file=results_file, raise_on_error=False)
         status = "ok" if run.error is None else f"FAILED ({run.error.splitlines()[0][:200]})"
         print(f"{notebook.relative_to(ROOT)}: {run.seconds:.1f} s, {status}", flush=True)
         if executed.is_file():

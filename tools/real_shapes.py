@@ -33,8 +33,12 @@ from tools.tiny import CHAT_TEMPLATE, build_tokenizer
 
 # Vision tower shared by the 256M and 500M models: SigLIP base, patch 16, 512 px.
 _SIGLIP_BASE_512 = dict(
-    hidden_size=768, intermediate_size=3072, num_hidden_layers=12,
-    num_attention_heads=12, image_size=512, patch_size=16,
+    hidden_size=768,
+    intermediate_size=3072,
+    num_hidden_layers=12,
+    num_attention_heads=12,
+    image_size=512,
+    patch_size=16,
 )
 # Image processor of the 256M and 500M models: 512 px tiles, resized to at most 4 x 4 tiles.
 _PROCESSOR_512 = dict(
@@ -45,9 +49,15 @@ _PROCESSOR_512 = dict(
 _VIDEO_PROCESSOR_512 = dict(size={"longest_edge": 512}, max_image_size={"longest_edge": 512})
 # SmolLM2-135M, the language model of the 256M models.
 _SMOLLM2_135M = dict(
-    hidden_size=576, intermediate_size=1536, num_hidden_layers=30,
-    num_attention_heads=9, num_key_value_heads=3, vocab_size=49280,
-    rope_theta=100000.0, max_position_embeddings=8192, tie_word_embeddings=False,
+    hidden_size=576,
+    intermediate_size=1536,
+    num_hidden_layers=30,
+    num_attention_heads=9,
+    num_key_value_heads=3,
+    vocab_size=49280,
+    rope_theta=100000.0,
+    max_position_embeddings=8192,
+    tie_word_embeddings=False,
 )
 # The transformers classes of each model kind: SmolVLM v1 is `idefics3`, SmolVLM2 `smolvlm`.
 MODEL_CLASSES = {
@@ -82,9 +92,15 @@ REAL_SHAPES: dict[str, dict[str, Any]] = {
     "SmolVLM-500M": dict(
         hub_id="HuggingFaceTB/SmolVLM-500M-Instruct",
         text=dict(
-            hidden_size=960, intermediate_size=2560, num_hidden_layers=32,
-            num_attention_heads=15, num_key_value_heads=5, vocab_size=49280,
-            rope_theta=100000.0, max_position_embeddings=8192, tie_word_embeddings=False,
+            hidden_size=960,
+            intermediate_size=2560,
+            num_hidden_layers=32,
+            num_attention_heads=15,
+            num_key_value_heads=5,
+            vocab_size=49280,
+            rope_theta=100000.0,
+            max_position_embeddings=8192,
+            tie_word_embeddings=False,
         ),
         vision=_SIGLIP_BASE_512,
         scale_factor=4,
@@ -95,18 +111,29 @@ REAL_SHAPES: dict[str, dict[str, Any]] = {
     "SmolVLM-Instruct": dict(
         hub_id="HuggingFaceTB/SmolVLM-Instruct",
         text=dict(
-            hidden_size=2048, intermediate_size=8192, num_hidden_layers=24,
-            num_attention_heads=32, num_key_value_heads=32, vocab_size=49155,
-            rope_theta=273768.0, max_position_embeddings=16384, tie_word_embeddings=False,
+            hidden_size=2048,
+            intermediate_size=8192,
+            num_hidden_layers=24,
+            num_attention_heads=32,
+            num_key_value_heads=32,
+            vocab_size=49155,
+            rope_theta=273768.0,
+            max_position_embeddings=16384,
+            tie_word_embeddings=False,
         ),
         vision=dict(
-            hidden_size=1152, intermediate_size=4304, num_hidden_layers=27,
-            num_attention_heads=16, image_size=384, patch_size=14,
+            hidden_size=1152,
+            intermediate_size=4304,
+            num_hidden_layers=27,
+            num_attention_heads=16,
+            image_size=384,
+            patch_size=14,
         ),
         scale_factor=3,
         image_token_id=49153,
         processor=dict(
-            size={"longest_edge": 1536}, max_image_size={"longest_edge": 384},
+            size={"longest_edge": 1536},
+            max_image_size={"longest_edge": 384},
             do_image_splitting=True,
         ),
         parameters=2_246_272_880,

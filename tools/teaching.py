@@ -186,8 +186,15 @@ def teaching_batches(step: int, seed: int, processors: dict, batch_size: int):
     yield collate_conversations(processors[kind], clips, do_image_splitting=split_frames)
 
 
-def teach(model, processors: dict, steps: int, learning_rate: float, seed: int = 0,
-          batch_size: int = 24, log_every: int = 50):
+def teach(
+    model,
+    processors: dict,
+    steps: int,
+    learning_rate: float,
+    seed: int = 0,
+    batch_size: int = 24,
+    log_every: int = 50,
+):
     """Train the whole tiny model on fresh examples of every taught skill (a plain torch loop)."""
     optimizer = torch.optim.AdamW(model.parameters(), lr=learning_rate, weight_decay=0.0)
     schedule = torch.optim.lr_scheduler.OneCycleLR(

@@ -54,12 +54,20 @@ VOCAB_SIZE = 1024
 
 # Widths are multiples of 64 so that bitsandbytes 4-bit layers work on CPU.
 TEXT_SIZES = dict(
-    hidden_size=128, intermediate_size=256, num_hidden_layers=3,
-    num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=4096,
+    hidden_size=128,
+    intermediate_size=256,
+    num_hidden_layers=3,
+    num_attention_heads=4,
+    num_key_value_heads=2,
+    max_position_embeddings=4096,
 )
 VISION_SIZES = dict(
-    hidden_size=128, intermediate_size=256, num_hidden_layers=3,
-    num_attention_heads=4, image_size=64, patch_size=8,
+    hidden_size=128,
+    intermediate_size=256,
+    num_hidden_layers=3,
+    num_attention_heads=4,
+    image_size=64,
+    patch_size=8,
 )
 SCALE_FACTOR = 2
 IMAGE_SEQ_LEN = (VISION_SIZES["image_size"] // VISION_SIZES["patch_size"]) ** 2 // SCALE_FACTOR**2
@@ -149,9 +157,7 @@ def build_processor(kind: str, tokenizer) -> Idefics3Processor | SmolVLMProcesso
             image_seq_len=IMAGE_SEQ_LEN,
             chat_template=CHAT_TEMPLATE,
         )
-    video_processor = SmolVLMVideoProcessor(
-        size={"longest_edge": 64}, max_image_size={"longest_edge": 64}
-    )
+    video_processor = SmolVLMVideoProcessor(size={"longest_edge": 64}, max_image_size={"longest_edge": 64})
     return SmolVLMProcessor(
         image_processor=SmolVLMImageProcessor(**IMAGE_SIZES),
         tokenizer=tokenizer,
@@ -180,9 +186,7 @@ def build_tiny(
     tokenizer = build_tokenizer()
     processor = build_processor(kind, tokenizer)
     config = build_config(kind, tokenizer)
-    model_class = (
-        Idefics3ForConditionalGeneration if kind == "idefics3" else SmolVLMForConditionalGeneration
-    )
+    model_class = Idefics3ForConditionalGeneration if kind == "idefics3" else SmolVLMForConditionalGeneration
     model = model_class(config)
     model.generation_config.eos_token_id = tokenizer.eos_token_id
     model.generation_config.pad_token_id = tokenizer.pad_token_id

@@ -259,9 +259,7 @@ class Lion(Exercise):
             if before is None or before["type"] != "text":
                 raise Failure("lion.missing_timestamp", index=index, expected=clock(stamp))
             if not _gives_time(before["text"], stamp):
-                raise Failure(
-                    "lion.wrong_timestamp", index=index, text=before["text"], expected=clock(stamp)
-                )
+                raise Failure("lion.wrong_timestamp", index=index, text=before["text"], expected=clock(stamp))
         last = parts[-1]
         if last["type"] != "text" or not last["text"].strip() or _ONLY_TIME.match(last["text"]):
             raise Failure("lion.question_not_last")
