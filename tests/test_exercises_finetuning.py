@@ -391,8 +391,8 @@ def test_lion_reward_accuracy_and_comparison(lesson, preference):
     )
     dpo_is_base = {**COMPARISON, "DPO": BEFORE}
     assert outcome_of(ex.lion, rows, DPO_TRAINER, dpo_is_base, source=source) == ("failed", "rows.same_model")
-    hardly = {**COMPARISON, "DPO": result(0.25, ["1", "1", "1", "1"])}
-    assert outcome_of(ex.lion, rows, DPO_TRAINER, hardly, source=source) == ("failed", "lion.no_improvement")
+    worse = {**COMPARISON, "DPO": result(0.0, ["4", "4", "4", "4"])}
+    assert outcome_of(ex.lion, rows, DPO_TRAINER, worse, source=source) == ("failed", "lion.no_improvement")
 
 
 # ----------------------------------------------------------------------------- catalogue

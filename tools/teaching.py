@@ -28,9 +28,9 @@ from course_utils.video import SampledVideo, video_processor_inputs
 from course_utils.video_synth import COLOUR_NAMES, draw_frame, random_colours
 
 CHART_DESCRIBE_QUESTIONS = ("Describe the chart.", "Read the bars from left to right.")
-CHART_EXTREME_QUESTIONS = {
-    "tallest": ("How tall is the tallest bar?", "Tell me the height of the tallest bar."),
-    "shortest": ("How tall is the shortest bar?", "Tell me the height of the shortest bar."),
+CHART_SORT_QUESTIONS = {
+    "tallest": ("List the bar heights from tallest to shortest.", "Sort the bars, tallest first."),
+    "shortest": ("List the bar heights from shortest to tallest.", "Sort the bars, shortest first."),
 }
 SIDE_QUESTIONS = {
     "horizontal": (
@@ -85,12 +85,13 @@ def chart_description_example(rng: random.Random) -> list[dict]:
     return conversation([{"type": "image", "image": image}], question, describe_bars(values))
 
 
-def chart_extreme_example(rng: random.Random) -> list[dict]:
-    """A primitive for chart questions: the height of the tallest or the shortest bar, in words."""
+def chart_sorting_example(rng: random.Random) -> list[dict]:
+    """A primitive for chart questions: the bar heights in words, sorted by height."""
     image, values = _random_chart(rng)
-    which = rng.choice(sorted(CHART_EXTREME_QUESTIONS))
-    answer = NUMBER_WORDS[max(values) if which == "tallest" else min(values)]
-    question = rng.choice(CHART_EXTREME_QUESTIONS[which])
+    order = rng.choice(sorted(CHART_SORT_QUESTIONS))
+    ranked = sorted(values, reverse=order == "tallest")
+    answer = ", ".join(NUMBER_WORDS[value] for value in ranked)
+    question = rng.choice(CHART_SORT_QUESTIONS[order])
     return conversation([{"type": "image", "image": image}], question, answer)
 
 
@@ -136,11 +137,11 @@ def video_order_example(rng: random.Random) -> list[dict]:
 IMAGE_TASKS = {
     "scene": scene_example,
     "chart": chart_description_example,
-    "chart_extreme": chart_extreme_example,
+    "sorted_chart": chart_sorting_example,
     "side": side_example,
 }
 # How many of every 6 pictures in a teaching batch come from each task (scenes are the hardest).
-TASK_SHARES = {"scene": 2, "chart": 1, "chart_extreme": 2, "side": 1}
+TASK_SHARES = {"scene": 2, "chart": 1, "sorted_chart": 2, "side": 1}
 
 
 def collate_conversations(processor, conversations: list[list[dict]], **images_kwargs) -> dict:

@@ -56,7 +56,7 @@ VOCAB_SIZE = 1024
 TEXT_SIZES = dict(
     hidden_size=128,
     intermediate_size=256,
-    num_hidden_layers=3,
+    num_hidden_layers=2,
     num_attention_heads=4,
     num_key_value_heads=2,
     max_position_embeddings=4096,
@@ -64,7 +64,7 @@ TEXT_SIZES = dict(
 VISION_SIZES = dict(
     hidden_size=128,
     intermediate_size=256,
-    num_hidden_layers=3,
+    num_hidden_layers=2,
     num_attention_heads=4,
     image_size=64,
     patch_size=8,
@@ -74,7 +74,7 @@ IMAGE_SEQ_LEN = (VISION_SIZES["image_size"] // VISION_SIZES["patch_size"]) ** 2 
 IMAGE_SIZES = dict(size={"longest_edge": 128}, max_image_size={"longest_edge": 64})
 
 # Two phases of fresh scenes: a fast one, then a gentler one that polishes shape recognition.
-TEACH_PHASES = ((2500, 2e-3), (1500, 1e-3))  # (steps, peak learning rate)
+TEACH_PHASES = ((2000, 2e-3), (1500, 1e-3))  # (steps, peak learning rate)
 
 
 def tokenizer_corpus() -> list[str]:
@@ -85,13 +85,13 @@ def tokenizer_corpus() -> list[str]:
         "chart bar bars tallest shortest value highest lowest largest smallest label how many which "
         "what is the of picture frame frames video second seconds changes color colour count number "
         "answer question yes no left right top bottom first last comes shown corner where in kind "
-        "tall tell me height "
+        "list sort heights height from to "
         "apple banana cherry grape lemon mango peach plum sales year month total"
     ).split()
     lines = [question for group in QUESTION_TEMPLATES.values() for question in group]
     lines += [question for group in synthetic_data.CHART_QUESTION_TEMPLATES.values() for question in group]
     lines += list(synthetic_data.POSITION_QUESTION_TEMPLATES) + list(teaching.CHART_DESCRIBE_QUESTIONS)
-    lines += [q for group in teaching.CHART_EXTREME_QUESTIONS.values() for q in group]
+    lines += [q for group in teaching.CHART_SORT_QUESTIONS.values() for q in group]
     lines += [q for group in teaching.SIDE_QUESTIONS.values() for q in group]
     lines += [q for group in teaching.VIDEO_ORDER_QUESTIONS.values() for q in group]
     lines += [" ".join(words), " ".join(chart_words), " ".join(str(n) for n in range(101))]
