@@ -30,7 +30,7 @@ ROWS_TO_CHECK = 8  # formatted rows looked at by the structure checks
 # the answer prior also reaches. The lesson's defaults clear both by far (benchmarks/RESULTS.md).
 TURTLE_MARGIN = 0.3
 DOG_MARGIN = 0.3
-BASELINE_MARGIN = 0.15
+BASELINE_MARGIN = 0.05  # measured: 12-38 points over seeds 0-4 x kernels; a majority-only model scores 0
 DOG_SEED = 7070  # fresh rows for the learner's `format_row`, unlike the lesson's own
 DOG_ROWS = 6
 # The DPO model must not be worse than the base model. On the embedded tiny model DPO learns the
