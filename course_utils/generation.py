@@ -31,9 +31,41 @@ def move_to(batch, device, dtype: torch.dtype) -> dict:
     }
 
 
+def encode_conversations(
+    processor,
+    conversations: list[list[dict]],
+    add_generation_prompt: bool,
+    padding_side: str,
+    **images_kwargs,
+) -> dict:
+    """Template and tokenise conversations with their pictures and videos into one padded batch.
+
+    `images_kwargs` go to the image processor (e.g. `do_image_splitting=False`). `prepare_inputs`
+    (left padding, answer prompt) is the generation case; training collators pad on the right.
+    """
+    texts, images, videos = [], [], []
+    for messages in conversations:
+        template, sample_images, sample_videos = split_media(
+            messages, video_as_frames=not supports_video(processor)
+        )
+        texts.append(
+            processor.apply_chat_template(
+                template, add_generation_prompt=add_generation_prompt, tokenize=False
+            )
+        )
+        images.append([load_image(image) for image in sample_images])
+        videos.extend(sample_videos)
+    kwargs = dict(text=texts, return_tensors="pt", padding=True, padding_side=padding_side)
+    if any(images):
+        kwargs.update(images_kwargs, images=images)
+    if videos:
+        frames, metadata = zip(*(video_processor_inputs(video) for video in videos))
+        kwargs.update(videos=list(frames), video_metadata=list(metadata), do_sample_frames=False)
+    return processor(**kwargs)
+
+
 def prepare_inputs(processor, conversations: list[list[dict]]) -> dict:
     """Tokenise conversations (ending in a user turn) into one left-padded batch."""
-    texts, images, videos = [], [], []
     for messages in conversations:
         validate_messages(messages)
         if messages[-1]["role"] != "user":
@@ -41,19 +73,7 @@ def prepare_inputs(processor, conversations: list[list[dict]]) -> dict:
                 "The last turn must be a user turn: the model answers the user. "
                 f"This conversation ends with a {messages[-1]['role']} turn."
             )
-        template, sample_images, sample_videos = split_media(
-            messages, video_as_frames=not supports_video(processor)
-        )
-        texts.append(processor.apply_chat_template(template, add_generation_prompt=True, tokenize=False))
-        images.append([load_image(image) for image in sample_images])
-        videos.extend(sample_videos)
-    kwargs = dict(text=texts, return_tensors="pt", padding=True, padding_side="left")
-    if any(images):
-        kwargs["images"] = images
-    if videos:
-        frames, metadata = zip(*(video_processor_inputs(video) for video in videos))
-        kwargs.update(videos=list(frames), video_metadata=list(metadata), do_sample_frames=False)
-    return processor(**kwargs)
+    return encode_conversations(processor, conversations, add_generation_prompt=True, padding_side="left")
 
 
 @torch.inference_mode()

@@ -11,8 +11,7 @@ import random
 
 import torch
 
-from course_utils.generation import supports_video
-from course_utils.messages import split_media
+from course_utils.generation import encode_conversations
 from course_utils.scenes import COLORS, NUMBER_WORDS, QUESTION_TEMPLATES, SHAPES, make_scene
 from course_utils.synthetic_data import (
     MAX_BARS,
@@ -24,7 +23,7 @@ from course_utils.synthetic_data import (
     draw_shape_in_quadrant,
 )
 from course_utils.training import mask_prompt_labels
-from course_utils.video import SampledVideo, video_processor_inputs
+from course_utils.video import SampledVideo
 from course_utils.video_synth import COLOUR_NAMES, draw_frame, random_colours
 
 CHART_DESCRIBE_QUESTIONS = ("Describe the chart.", "Read the bars from left to right.")
@@ -149,22 +148,9 @@ def collate_conversations(processor, conversations: list[list[dict]], **images_k
 
     `images_kwargs` go to the image processor, e.g. `do_image_splitting=False`.
     """
-    texts, images, videos = [], [], []
-    for messages in conversations:
-        template, row_images, row_videos = split_media(
-            messages, video_as_frames=not supports_video(processor)
-        )
-        texts.append(processor.apply_chat_template(template, tokenize=False))
-        images.append(row_images)
-        videos.extend(row_videos)
-    kwargs = dict(text=texts, return_tensors="pt", padding=True, padding_side="right")
-    if any(images):
-        kwargs.update(images_kwargs)
-        kwargs["images"] = images
-    if videos:
-        frames, metadata = zip(*(video_processor_inputs(video) for video in videos))
-        kwargs.update(videos=list(frames), video_metadata=list(metadata), do_sample_frames=False)
-    batch = processor(**kwargs)
+    batch = encode_conversations(
+        processor, conversations, add_generation_prompt=False, padding_side="right", **images_kwargs
+    )
     batch["labels"] = mask_prompt_labels(batch["input_ids"], batch["attention_mask"], processor.tokenizer)
     return batch
 
