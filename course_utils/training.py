@@ -295,15 +295,22 @@ def dpo_config(
     max_steps: int = 40,
     learning_rate: float = 2e-3,
     beta: float = 0.1,
+    sft_weight: float = 0.0,
     batch_size: int = 8,
     seed: int = 0,
     device: str | None = None,
     **overrides,
 ):
-    """trl DPOConfig for LoRA-DPO on the current device (no truncation, no dataset pre-pass)."""
+    """trl DPOConfig for LoRA-DPO on the current device (no truncation, no dataset pre-pass).
+
+    `sft_weight` > 0 adds trl's "sft" loss (the negative log-likelihood of the chosen answer, as in
+    RPO) to the DPO ("sigmoid") loss with that weight; 0 (the default) is plain DPO. Plain DPO can
+    win every pair by making the rejected answers unlikely without making the chosen ones likely.
+    """
     from trl import DPOConfig
 
     device = device or ("cuda" if torch.cuda.is_available() else "cpu")
+    losses = {"loss_type": ["sigmoid", "sft"], "loss_weights": [1.0, sft_weight]} if sft_weight else {}
     config = dict(
         output_dir=output_dir,
         max_steps=max_steps,
@@ -319,6 +326,7 @@ def dpo_config(
         remove_unused_columns=False,
         activation_checkpointing=device.startswith("cuda"),
         seed=seed,
+        **losses,
         **precision_flags(device),
     )
     config.update(overrides)

@@ -142,6 +142,9 @@ def test_recipes_fit_the_device():
     assert recipe.lora_config.r == 32 and sft_recipe("full", device="cpu").lora_config is None
     with pytest.raises(ValueError, match="method must be one of"):
         sft_recipe("prefix-tuning")
+    assert dpo_config(device="cpu").loss_type == ["sigmoid"]  # plain DPO by default
+    with_sft = dpo_config(device="cpu", sft_weight=0.5)
+    assert with_sft.loss_type == ["sigmoid", "sft"] and with_sft.loss_weights == [1.0, 0.5]
 
 
 def test_qlora_refuses_a_full_precision_model(chart_rows, tmp_path):
