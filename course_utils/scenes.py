@@ -22,7 +22,7 @@ COLORS = {
 SHAPES = ("circle", "square", "triangle")
 MAX_COUNT = 4
 SCENE_SIZE = 128
-# The embedded model says numbers in words, like many chat models do; lesson 2 teaches it digits.
+# The embedded model counts shapes in words, like many chat models do; ChartQA's answers are digits.
 NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
 
 QUESTION_TEMPLATES = {

@@ -55,7 +55,7 @@ CHART_QUESTION_TEMPLATES = {
 }
 CHART_QUESTION_KINDS = tuple(CHART_QUESTION_TEMPLATES)
 # What LoRA teaches the embedded tiny model in about half a minute on a laptop CPU, from the bar
-# heights it was taught to read out in words (held-out exact match, benchmarks/RESULTS.md). Relating a
+# heights it was taught to read out as lists (held-out exact match, benchmarks/RESULTS.md). Relating a
 # colour to a height ("tallest", "value of the red bar") takes it far longer; a real SmolVLM learns
 # those too.
 QUICK_CHART_KINDS = ("count", "max_value", "min_value")

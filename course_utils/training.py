@@ -293,7 +293,7 @@ def make_preference_rows(
 def dpo_config(
     output_dir: str = "build/dpo",
     max_steps: int = 40,
-    learning_rate: float = 2e-3,
+    learning_rate: float = 1e-3,
     beta: float = 0.1,
     sft_weight: float = 0.0,
     batch_size: int = 8,

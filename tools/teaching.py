@@ -1,8 +1,10 @@
 """What the embedded tiny SmolVLM is taught when it is built, before any lesson touches it.
 
 Lesson 1's scenes (colour, shape, count), the order of colours in a video, and visual primitives
-that lesson 2's fine-tuning later adapts to new tasks and formats: bar heights said in words, and
-whether a shape sits left or right, at the top or the bottom. The lesson tasks are never taught.
+that lesson 2's fine-tuning later adapts to new tasks and formats: every bar height read out as a
+digit, left to right or sorted, and whether a shape sits left or right, at the top or the bottom.
+The lesson tasks are never taught: asked for one value or the number of bars, the model recites a
+whole list, or answers in words as it does about scenes.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import random
 import torch
 
 from course_utils.generation import encode_conversations
-from course_utils.scenes import COLORS, NUMBER_WORDS, QUESTION_TEMPLATES, SHAPES, make_scene
+from course_utils.scenes import COLORS, QUESTION_TEMPLATES, SHAPES, make_scene
 from course_utils.synthetic_data import (
     MAX_BARS,
     MAX_VALUE,
@@ -66,8 +68,8 @@ def scene_example(rng: random.Random) -> list[dict]:
 
 
 def describe_bars(values) -> str:
-    """The bar heights left to right in words: (2, 3, 1) -> "bars: two, three, one"."""
-    return "bars: " + ", ".join(NUMBER_WORDS[value] for value in values)
+    """The bar heights left to right in digits: (2, 3, 1) -> "bars: 2, 3, 1"."""
+    return "bars: " + ", ".join(str(value) for value in values)
 
 
 def _random_chart(rng: random.Random):
@@ -78,18 +80,18 @@ def _random_chart(rng: random.Random):
 
 
 def chart_description_example(rng: random.Random) -> list[dict]:
-    """A primitive for chart questions: read every bar's height, in words, left to right."""
+    """A primitive for chart questions: read every bar's height, left to right."""
     image, values = _random_chart(rng)
     question = rng.choice(CHART_DESCRIBE_QUESTIONS)
     return conversation([{"type": "image", "image": image}], question, describe_bars(values))
 
 
 def chart_sorting_example(rng: random.Random) -> list[dict]:
-    """A primitive for chart questions: the bar heights in words, sorted by height."""
+    """A primitive for chart questions: the bar heights, sorted by height."""
     image, values = _random_chart(rng)
     order = rng.choice(sorted(CHART_SORT_QUESTIONS))
     ranked = sorted(values, reverse=order == "tallest")
-    answer = ", ".join(NUMBER_WORDS[value] for value in ranked)
+    answer = ", ".join(str(value) for value in ranked)
     question = rng.choice(CHART_SORT_QUESTIONS[order])
     return conversation([{"type": "image", "image": image}], question, answer)
 

@@ -73,8 +73,9 @@ SCALE_FACTOR = 2
 IMAGE_SEQ_LEN = (VISION_SIZES["image_size"] // VISION_SIZES["patch_size"]) ** 2 // SCALE_FACTOR**2
 IMAGE_SIZES = dict(size={"longest_edge": 128}, max_image_size={"longest_edge": 64})
 
-# Two phases of fresh scenes: a fast one, then a gentler one that polishes shape recognition.
-TEACH_PHASES = ((2000, 2e-3), (1500, 1e-3))  # (steps, peak learning rate)
+# Two phases of fresh examples: a fast one, then a gentler one that polishes them (about 28 minutes
+# on 2 shared cores).
+TEACH_PHASES = ((2300, 2e-3), (1700, 1e-3))  # (steps, peak learning rate)
 
 
 def tokenizer_corpus() -> list[str]:
@@ -97,7 +98,7 @@ def tokenizer_corpus() -> list[str]:
     lines += [" ".join(words), " ".join(chart_words), " ".join(str(n) for n in range(101))]
     lines += ["User: Assistant: System: You are a helpful assistant.", "Frame from 00:01:"]
     lines += ["You are provided the following series of frames from a 0:00:06 [H:MM:SS] video."]
-    lines += ["Frame at 00:03:", "bars: two, three, one"]
+    lines += ["Frame at 00:03:", "bars: 2, 3, 1"]
     return lines * 4
 
 
@@ -191,11 +192,13 @@ def build_tiny(
     model.generation_config.eos_token_id = tokenizer.eos_token_id
     model.generation_config.pad_token_id = tokenizer.pad_token_id
     model.generation_config.bos_token_id = tokenizer.bos_token_id
+    # The teaching processors share the tokenizer and set its special-token attributes; build them
+    # on every path so that every folder saves the same tokenizer files.
+    processors = {name: build_processor(name, tokenizer) for name in TINY_DIRS}
     if weights_from is not None:
         taught = Idefics3ForConditionalGeneration.from_pretrained(weights_from)
         model.load_state_dict(taught.state_dict())
     else:
-        processors = {name: build_processor(name, tokenizer) for name in TINY_DIRS}
         for phase, (steps, learning_rate) in enumerate(phases):
             print(f"Teaching phase {phase + 1}/{len(phases)}: {steps} steps", flush=True)
             teaching.teach(model, processors, steps, learning_rate, seed=seed + phase * 7919)

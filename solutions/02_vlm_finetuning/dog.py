@@ -17,7 +17,6 @@ shape_recipe = sft_recipe(
     output_dir=str(WORK_DIR / "shapes"),
     max_steps=SHAPE_STEPS,
     batch_size=BATCH_SIZE,
-    learning_rate=4e-3,
     image_splitting=IMAGE_SPLITTING,
     seed=SEED,
 )

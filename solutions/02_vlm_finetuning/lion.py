@@ -9,7 +9,9 @@ print(
     preference_rows[0]["rejected"][0]["content"][0]["text"],
 )
 dpo_model, _ = load_vlm(MODEL, quantization=QUANTIZATION)  # a fresh copy again
-config = dpo_config(output_dir=str(WORK_DIR / "dpo"), max_steps=DPO_STEPS, batch_size=8, seed=SEED)
+config = dpo_config(
+    output_dir=str(WORK_DIR / "dpo"), max_steps=DPO_STEPS, sft_weight=DPO_SFT_WEIGHT, batch_size=8, seed=SEED
+)
 dpo_trainer = train_dpo(dpo_model, processor, preference_rows, config)
 print(f"reward accuracy: {reward_accuracy(dpo_trainer.state.log_history):.0%}")
 dpo_after = evaluate(dpo_trainer.model, processor, charts["test"])
