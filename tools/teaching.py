@@ -30,8 +30,18 @@ from course_utils.video_synth import COLOUR_NAMES, draw_frame, random_colours
 
 CHART_DESCRIBE_QUESTIONS = ("Describe the chart.", "Read the bars from left to right.")
 CHART_SORT_QUESTIONS = {
-    "tallest": ("List the bar heights from tallest to shortest.", "Sort the bars, tallest first."),
-    "shortest": ("List the bar heights from shortest to tallest.", "Sort the bars, shortest first."),
+    "tallest": (
+        "List the bar heights from tallest to shortest.",
+        "Sort the bars, tallest first.",
+        "List the values from highest to lowest.",
+        "Sort the values, largest first.",
+    ),
+    "shortest": (
+        "List the bar heights from shortest to tallest.",
+        "Sort the bars, shortest first.",
+        "List the values from lowest to highest.",
+        "Sort the values, smallest first.",
+    ),
 }
 SIDE_QUESTIONS = {
     "horizontal": (
