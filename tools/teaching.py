@@ -77,9 +77,14 @@ def scene_example(rng: random.Random) -> list[dict]:
     return conversation([{"type": "image", "image": scene.image}], question, scene.answer(kind))
 
 
+def list_heights(values) -> str:
+    """Bar heights as digits, in the given order: (2, 3, 1) -> "2, 3, 1"."""
+    return ", ".join(str(value) for value in values)
+
+
 def describe_bars(values) -> str:
-    """The bar heights left to right in digits: (2, 3, 1) -> "bars: 2, 3, 1"."""
-    return "bars: " + ", ".join(str(value) for value in values)
+    """The bar heights left to right: (2, 3, 1) -> "bars: 2, 3, 1"."""
+    return "bars: " + list_heights(values)
 
 
 def _random_chart(rng: random.Random):
@@ -101,9 +106,8 @@ def chart_sorting_example(rng: random.Random) -> list[dict]:
     image, values = _random_chart(rng)
     order = rng.choice(sorted(CHART_SORT_QUESTIONS))
     ranked = sorted(values, reverse=order == "tallest")
-    answer = ", ".join(str(value) for value in ranked)
     question = rng.choice(CHART_SORT_QUESTIONS[order])
-    return conversation([{"type": "image", "image": image}], question, answer)
+    return conversation([{"type": "image", "image": image}], question, list_heights(ranked))
 
 
 def side_example(rng: random.Random) -> list[dict]:
