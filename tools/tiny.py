@@ -73,8 +73,8 @@ SCALE_FACTOR = 2
 IMAGE_SEQ_LEN = (VISION_SIZES["image_size"] // VISION_SIZES["patch_size"]) ** 2 // SCALE_FACTOR**2
 IMAGE_SIZES = dict(size={"longest_edge": 128}, max_image_size={"longest_edge": 64})
 
-# Two phases of fresh examples: a fast one, then a gentler one that polishes them (about 28 minutes
-# on 2 shared cores).
+# Two phases of fresh examples: a fast one, then a gentler one that polishes them (19 minutes alone
+# on 2 cores, benchmarks/RESULTS.md).
 TEACH_PHASES = ((2300, 2e-3), (1700, 1e-3))  # (steps, peak learning rate)
 
 
@@ -185,16 +185,15 @@ def build_tiny(
     out_dir = Path(out_dir)
     torch.manual_seed(seed)
     tokenizer = build_tokenizer()
-    processor = build_processor(kind, tokenizer)
+    # Every kind's processor, built before anything reads the tokenizer: they share it and set its
+    # special-token attributes, so every folder saves the same tokenizer files; teaching uses them all.
+    processors = {name: build_processor(name, tokenizer) for name in TINY_DIRS}
     config = build_config(kind, tokenizer)
     model_class = Idefics3ForConditionalGeneration if kind == "idefics3" else SmolVLMForConditionalGeneration
     model = model_class(config)
     model.generation_config.eos_token_id = tokenizer.eos_token_id
     model.generation_config.pad_token_id = tokenizer.pad_token_id
     model.generation_config.bos_token_id = tokenizer.bos_token_id
-    # The teaching processors share the tokenizer and set its special-token attributes; build them
-    # on every path so that every folder saves the same tokenizer files.
-    processors = {name: build_processor(name, tokenizer) for name in TINY_DIRS}
     if weights_from is not None:
         taught = Idefics3ForConditionalGeneration.from_pretrained(weights_from)
         model.load_state_dict(taught.state_dict())
@@ -204,7 +203,7 @@ def build_tiny(
             teaching.teach(model, processors, steps, learning_rate, seed=seed + phase * 7919)
     out_dir.mkdir(parents=True, exist_ok=True)
     model.save_pretrained(out_dir)
-    processor.save_pretrained(out_dir)
+    processors[kind].save_pretrained(out_dir)
     return out_dir
 
 
