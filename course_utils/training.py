@@ -1,8 +1,9 @@
 """Fine-tuning SmolVLM: loss on the answer only, SFT presets (full / LoRA / QLoRA) and DPO.
 
-SmolVLM's chat template has no generation markers, so trl's `assistant_only_loss` cannot find the
-answer; `VisionSFTCollator` masks everything but the assistant turns itself. Evaluation and plots
-live in `course_utils.evaluation`.
+`VisionSFTCollator` masks everything but the assistant turns itself. trl 1.16 can do this too
+(`SFTConfig(assistant_only_loss=True)` swaps in its `smolvlm_training.jinja` for SmolVLM's template),
+but it refuses the embedded models' template today (an extra `<video>` branch trl does not know).
+Evaluation and plots live in `course_utils.evaluation`.
 """
 
 from __future__ import annotations
