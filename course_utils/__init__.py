@@ -6,6 +6,10 @@ imported lazily so that `import course_utils.video` does not load torch and tran
 
 from importlib import import_module
 
+from course_utils import quiet
+
+quiet.hide_library_noise()
+
 _SHORTCUTS = {
     "ask": "course_utils.generation",
     "ask_batch": "course_utils.generation",

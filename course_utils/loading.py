@@ -7,7 +7,6 @@ fp32 on CPU) and can quantise to 4-bit NF4 or 8-bit with bitsandbytes.
 from __future__ import annotations
 
 import contextlib
-import logging
 import os
 import re
 from pathlib import Path
@@ -23,10 +22,6 @@ TINY_NAMES = {"tiny": TINY_DIRS["idefics3"], "tiny-video": TINY_DIRS["smolvlm"]}
 HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")
 QUANTIZATIONS = (None, "4bit", "8bit")
 WEIGHT_LOADING_BAR = "Loading weights"  # transformers' bar while it copies weights into the model
-
-# On CPUs with AVX512-BF16, importing bitsandbytes warns that the optional `kernels` package (a faster
-# 4-bit CPU kernel fetched from the Hub) is missing; its slower built-in kernel is what we use anyway.
-logging.getLogger("bitsandbytes.backends.cpu.ops").setLevel(logging.ERROR)
 
 
 class ModelLoadError(RuntimeError):
@@ -88,6 +83,12 @@ def resolve_model_source(model: str | os.PathLike) -> tuple[str, bool]:
     )
 
 
+def model_path(model: str | os.PathLike) -> str:
+    """What `from_pretrained` takes: "tiny" / "tiny-video" -> the folder shipped in this package; a Hub
+    id or a model folder as given (a clear error for anything else)."""
+    return resolve_model_source(model)[0]
+
+
 def _hub_unreachable(model_id: str, error: Exception) -> ModelLoadError:
     offline = os.environ.get("HF_HUB_OFFLINE", "0") not in ("", "0", "false", "False")
     why = "HF_HUB_OFFLINE is set" if offline else "the Hugging Face Hub could not be reached"
@@ -98,16 +99,22 @@ def _hub_unreachable(model_id: str, error: Exception) -> ModelLoadError:
     )
 
 
+def _hide_weight_loading_bar(factory, args, kwargs):
+    """tqdm hook: no "Loading weights" bar (a second or less, on stderr); download bars are kept."""
+    if kwargs.get("desc") == WEIGHT_LOADING_BAR:
+        kwargs = {**kwargs, "disable": True}
+    return factory(*args, **kwargs)
+
+
+# Learners call `from_pretrained` themselves in the lessons: the hook holds for every load after
+# `import course_utils.loading`, not only inside `load_vlm`.
+transformers_logging.set_tqdm_hook(_hide_weight_loading_bar)
+
+
 @contextlib.contextmanager
 def _without_weight_loading_bar():
-    """Hide transformers' "Loading weights" bar (a second or less); download bars are kept."""
-
-    def hook(factory, args, kwargs):
-        if kwargs.get("desc") == WEIGHT_LOADING_BAR:
-            kwargs = {**kwargs, "disable": True}
-        return factory(*args, **kwargs)
-
-    previous = transformers_logging.set_tqdm_hook(hook)
+    """Hide transformers' "Loading weights" bar while loading (the hook is set at import already)."""
+    previous = transformers_logging.set_tqdm_hook(_hide_weight_loading_bar)
     try:
         yield
     finally:

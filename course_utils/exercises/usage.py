@@ -116,8 +116,23 @@ class Turtle(Exercise):
         question = texts[0]["text"]
         if not question.strip():
             raise Failure("turtle.empty_question")
+        self._check_generation(answer, question)
         _check_answer("answer", answer, [question], _model_answer(self.lesson, messages))
         return {"answer": answer}
+
+    @staticmethod
+    def _check_generation(answer, question: str) -> None:
+        """The generation loop's own mistakes, named before the answer is compared with the model's."""
+        if not isinstance(answer, str):
+            return
+        text = answer.strip()
+        if text.startswith("Assistant:") or "\nAssistant:" in text and "User:" not in text:
+            raise Failure("turtle.no_generation_prompt")
+        found = prompt_fragment(text, [question])
+        if found in ("User:", "<|im_start|>", question.strip()) or text.startswith("<|im_start|>"):
+            raise Failure("turtle.prompt_not_cut", found=found or "<|im_start|>")
+        if "<end_of_utterance>" in text:
+            raise Failure("turtle.special_tokens")
 
 
 # ----------------------------------------------------------------------------- 🐕 dog

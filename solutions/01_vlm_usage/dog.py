@@ -1,13 +1,22 @@
 import time
 
-from course_utils.generation import move_to
-
 
 def answer_all(model, processor, pairs):
     """Answers to (image, question) pairs: one left-padded batch, new tokens only, in input order."""
-    conversations = [build_messages(question, images=image) for image, question in pairs]
-    inputs = move_to(prepare_inputs(processor, conversations), model.device, model.dtype)
-    output = model.generate(**inputs, max_new_tokens=32, do_sample=False)
+    conversations = [
+        [{"role": "user", "content": [{"type": "image", "image": image}, {"type": "text", "text": question}]}]
+        for image, question in pairs
+    ]
+    inputs = processor.apply_chat_template(
+        conversations,
+        add_generation_prompt=True,
+        tokenize=True,
+        return_dict=True,
+        return_tensors="pt",
+        processor_kwargs={"padding": True, "padding_side": "left"},  # every row ends with its last token
+    ).to(model.device, dtype=model.dtype)
+    with torch.inference_mode():
+        output = model.generate(**inputs, max_new_tokens=32, do_sample=False)
     new_tokens = output[:, inputs["input_ids"].shape[1] :]
     return [text.strip() for text in processor.batch_decode(new_tokens, skip_special_tokens=True)]
 

@@ -1,10 +1,18 @@
-# expect: dog.contains_prompt
-# Planted wrong answer (tests/test_notebooks.py): decodes the whole output, prompt included.
-from course_utils.generation import move_to
-
-
+# expect: dog.right_padding
+# Planted wrong answer (tests/test_notebooks.py): the batch is padded on the right, as for training.
 def answer_all(model, processor, pairs):
-    conversations = [build_messages(question, images=image) for image, question in pairs]
-    inputs = move_to(prepare_inputs(processor, conversations), model.device, model.dtype)
+    conversations = [
+        [{"role": "user", "content": [{"type": "image", "image": image}, {"type": "text", "text": question}]}]
+        for image, question in pairs
+    ]
+    inputs = processor.apply_chat_template(
+        conversations,
+        add_generation_prompt=True,
+        tokenize=True,
+        return_dict=True,
+        return_tensors="pt",
+        processor_kwargs={"padding": True, "padding_side": "right"},
+    ).to(model.device, dtype=model.dtype)
     output = model.generate(**inputs, max_new_tokens=32, do_sample=False)
-    return [text.strip() for text in processor.batch_decode(output, skip_special_tokens=True)]
+    new_tokens = output[:, inputs["input_ids"].shape[1] :]
+    return [text.strip() for text in processor.batch_decode(new_tokens, skip_special_tokens=True)]

@@ -1,5 +1,5 @@
-# expect: turtle.ends_with_assistant
-# Planted wrong answer (tests/test_notebooks.py): the answer is written into the conversation.
+# expect: turtle.prompt_not_cut
+# Planted wrong answer (tests/test_notebooks.py): decodes the whole output, the prompt included.
 messages = [
     {
         "role": "user",
@@ -7,7 +7,10 @@ messages = [
             {"type": "image", "image": picture},
             {"type": "text", "text": "What color is the shape?"},
         ],
-    },
-    {"role": "assistant", "content": [{"type": "text", "text": "The shape is"}]},
+    }
 ]
-answer = chat(model, processor, messages[:1])
+inputs = processor.apply_chat_template(
+    messages, add_generation_prompt=True, tokenize=True, return_dict=True, return_tensors="pt"
+).to(model.device, dtype=model.dtype)
+output = model.generate(**inputs, max_new_tokens=32, do_sample=False)
+answer = processor.batch_decode(output, skip_special_tokens=True)[0].strip()
