@@ -181,33 +181,95 @@ def _losses(trainer, name: str) -> list[float]:
 # ----------------------------------------------------------------------------- 🐢 turtle
 
 
-def _label_problems(batch, processor, answers: list[str]) -> tuple[str, dict] | None:
+def trl_answer_masks(processor, rows: list[dict]) -> dict:
+    """The batch trl itself builds for `rows` with `assistant_only_loss=True`: the reference labels.
+
+    trl swaps SmolVLM's chat template for its training variant (`{% generation %}` markers) and
+    keeps exactly the tokens the assistant wrote; the 🐢 check grades the learner's labels against it.
+    """
+    from trl.chat_template_utils import get_training_chat_template
+    from trl.trainer.sft_trainer import DataCollatorForVisionLanguageModeling
+
+    collator = DataCollatorForVisionLanguageModeling(
+        processor=processor,
+        max_length=None,
+        assistant_only_loss=True,
+        chat_template=get_training_chat_template(processor),
+    )
+    return collator([dict(row) for row in rows])
+
+
+def _label_problems(batch, processor, answers: list[str], rows: list[dict]) -> tuple[str, dict] | None:
     """What is wrong with a collated batch's labels (code, fields), or None when only answers count.
 
-    The prompt ends where the library's `answer_spans` says the first answer starts: the same facts
-    `mask_prompt_labels` masks by, so the check grades exactly what the lesson teaches.
+    Row by row, the kept tokens are compared with trl's own answer mask for the same rows
+    (`trl_answer_masks`); where the learner's collator tokenised differently, the prompt ends where
+    `answer_spans` finds the first answer.
     """
     input_ids, labels = batch.get("input_ids"), batch.get("labels")
     if labels is None:
         return "turtle.no_labels", {}
     tokenizer = processor.tokenizer
     image_id = tokenizer.convert_tokens_to_ids("<image>")
+    try:
+        reference = trl_answer_masks(processor, rows)
+    except Exception:  # a chat template trl does not know: grade by the answer spans alone
+        reference = None
     for row, (ids, row_labels) in enumerate(zip(input_ids.tolist(), labels.tolist())):
         kept = [(token, label) for token, label in zip(ids, row_labels) if label != IGNORE_INDEX]
         kept_images = sum(1 for token, _ in kept if token == image_id)
         if kept_images:
             return "turtle.images_in_loss", {"count": kept_images, "row": row}
-        spans = answer_spans(ids, tokenizer)
-        prompt_end = spans[0][0] if spans else len(ids)
-        prompt_kept = sum(1 for label in row_labels[:prompt_end] if label != IGNORE_INDEX)
-        if prompt_kept:
-            return "turtle.prompt_in_loss", {"count": prompt_kept, "row": row}
+        answer_mask = None
+        if reference is not None:
+            ref_ids, ref_labels = reference["input_ids"][row].tolist(), reference["labels"][row].tolist()
+            real = [index for index, token in enumerate(ids) if token != tokenizer.pad_token_id]
+            ref_real = [index for index, token in enumerate(ref_ids) if token != tokenizer.pad_token_id]
+            if [ids[i] for i in real] == [ref_ids[i] for i in ref_real]:
+                answer_mask = {
+                    mine for mine, theirs in zip(real, ref_real) if ref_labels[theirs] != IGNORE_INDEX
+                }
+        if answer_mask is not None:
+            outside = sum(
+                1
+                for index, label in enumerate(row_labels)
+                if label != IGNORE_INDEX and index not in answer_mask
+            )
+        else:
+            spans = answer_spans(ids, tokenizer)
+            prompt_end = spans[0][0] if spans else len(ids)
+            outside = sum(1 for label in row_labels[:prompt_end] if label != IGNORE_INDEX)
+        if outside:
+            return "turtle.prompt_in_loss", {"count": outside, "row": row}
         if not kept:
             return "turtle.nothing_learned_from", {"row": row}
         decoded = tokenizer.decode([label for _, label in kept], skip_special_tokens=True).strip()
         if normalise_answer(answers[row]) not in normalise_answer(decoded):
             return "turtle.answer_not_in_loss", {"row": row, "kept": decoded, "answer": answers[row]}
     return None
+
+
+def _token_count(processor, row: dict) -> int:
+    """How many tokens a training row is, pictures expanded, with the processor's current budget."""
+    encoded = processor.apply_chat_template(row["messages"], tokenize=False)
+    batch = processor(text=[encoded], images=[list(row["images"])], return_tensors="pt")
+    return int(batch["input_ids"].shape[1])
+
+
+def check_training_arguments(args, processor, rows: list[dict]) -> None:
+    """The trainer's arguments: a number format the hardware has, and no truncation into image tokens."""
+    import torch
+
+    if getattr(args, "bf16", False):
+        native = torch.cuda.is_available() and torch.cuda.is_bf16_supported(including_emulation=False)
+        if not native:
+            device = torch.cuda.get_device_name(0) if torch.cuda.is_available() else "CPU"
+            raise Failure("turtle.bf16_unsupported", device=device)
+    max_length = getattr(args, "max_length", None)
+    if max_length is not None:
+        longest = max(_token_count(processor, row) for row in rows)
+        if longest > max_length:
+            raise Failure("turtle.truncates_images", max_length=max_length, longest=longest)
 
 
 def accuracy_by_chart_kind(result) -> dict[str, float]:
@@ -230,16 +292,19 @@ class Turtle(Exercise):
         rows = as_rows(train_rows, "train_rows", ROWS_TO_CHECK)
         answers = [check_conversation_row(row, index)[1] for index, row in enumerate(rows)]
         losses = _losses(sft_trainer, "sft_trainer")
+        args = getattr(sft_trainer, "args", None)
+        if args is not None:
+            check_training_arguments(args, processor, rows[:2])
         if not losses:
             raise Failure("turtle.not_trained")
         collator = getattr(sft_trainer, "data_collator", None)
         if not callable(collator):
             raise wrong_type("sft_trainer", sft_trainer, "type.trainer")
         try:
-            batch = collator(rows[:2])
+            batch = collator([dict(row) for row in rows[:2]])
         except Exception as error:
             raise failure_for(error, "turtle.collator_failed") from None
-        problem = _label_problems(batch, processor, answers[:2])
+        problem = _label_problems(batch, processor, answers[:2], rows[:2])
         if problem:
             raise Failure(problem[0], **problem[1])
         check_improvement(before, after, ("before", "after"), TURTLE_MARGIN, "turtle")

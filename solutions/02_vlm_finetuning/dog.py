@@ -11,15 +11,29 @@ def format_row(row):
 
 columns = {"image_key": "picture", "question_key": "question", "answer_key": "answer"}
 shape_before = evaluate(model, processor, shapes_test, **columns)
-shape_model, _ = load_vlm(MODEL, quantization=QUANTIZATION)
-shape_recipe = sft_recipe(
-    METHOD,
+shape_config = SFTConfig(
     output_dir=str(WORK_DIR / "shapes"),
     max_steps=SHAPE_STEPS,
-    batch_size=BATCH_SIZE,
-    image_splitting=IMAGE_SPLITTING,
+    per_device_train_batch_size=BATCH_SIZE,
+    learning_rate=LEARNING_RATE,
+    lr_scheduler_type="cosine",
+    warmup_steps=max(1, SHAPE_STEPS // 10),
+    logging_steps=max(1, SHAPE_STEPS // 30),
+    assistant_only_loss=True,
+    max_length=None,
+    activation_checkpointing=device == "cuda",
+    save_strategy="no",
+    report_to="none",
     seed=SEED,
+    **precision,
 )
-shape_trainer = finetune(shape_model, processor, [format_row(row) for row in shapes_train], shape_recipe)
+shape_trainer = SFTTrainer(
+    model=fresh_model(),
+    args=shape_config,
+    train_dataset=Dataset.from_list([format_row(row) for row in shapes_train]),
+    processing_class=processor,
+    peft_config=None if METHOD == "full" else lora_config,  # the LoraConfig of section 5
+)
+shape_trainer.train()
 shape_after = evaluate(shape_trainer.model, processor, shapes_test, **columns)
 print(f"before: {shape_before}\nafter:  {shape_after}")

@@ -8,11 +8,34 @@ print(
     "rejected",
     preference_rows[0]["rejected"][0]["content"][0]["text"],
 )
-dpo_model, _ = load_vlm(MODEL, quantization=QUANTIZATION)  # a fresh copy again
-config = dpo_config(
-    output_dir=str(WORK_DIR / "dpo"), max_steps=DPO_STEPS, sft_weight=DPO_SFT_WEIGHT, batch_size=8, seed=SEED
+dpo_config = DPOConfig(
+    output_dir=str(WORK_DIR / "dpo"),
+    max_steps=DPO_STEPS,
+    per_device_train_batch_size=8,
+    learning_rate=1e-3,  # the tiny model's; a real SmolVLM with LoRA: about 1e-5
+    lr_scheduler_type="cosine",
+    warmup_steps=max(1, DPO_STEPS // 10),
+    logging_steps=max(1, DPO_STEPS // 20),
+    beta=0.1,
+    loss_type=["sigmoid", "sft"],  # DPO's loss plus the SFT loss on the chosen answers (RPO)
+    loss_weights=[1.0, DPO_SFT_WEIGHT],
+    max_length=None,
+    activation_checkpointing=device == "cuda",
+    save_strategy="no",
+    report_to="none",
+    seed=SEED,
+    **precision,
 )
-dpo_trainer = train_dpo(dpo_model, processor, preference_rows, config)
+dpo_trainer = DPOTrainer(
+    model=fresh_model(),  # a fresh copy again; with LoRA the reference is this model, adapters off
+    args=dpo_config,
+    train_dataset=Dataset.from_list(preference_rows),
+    processing_class=processor,
+    peft_config=LoraConfig(
+        r=16, lora_alpha=32, lora_dropout=0.0, target_modules=lora_config.target_modules, task_type="CAUSAL_LM"
+    ),
+)
+dpo_trainer.train()
 print(f"reward accuracy: {reward_accuracy(dpo_trainer.state.log_history):.0%}")
 dpo_after = evaluate(dpo_trainer.model, processor, charts["test"])
 comparison = {"before": before, f"SFT ({METHOD})": after, "DPO": dpo_after}
