@@ -32,7 +32,7 @@ dpo_trainer = DPOTrainer(
     train_dataset=Dataset.from_list(preference_rows),
     processing_class=processor,
     peft_config=LoraConfig(
-        r=16, lora_alpha=32, lora_dropout=0.0, target_modules=lora_config.target_modules, task_type="CAUSAL_LM"
+        r=16, lora_alpha=32, target_modules=lora_config.target_modules, task_type="CAUSAL_LM"
     ),
 )
 dpo_trainer.train()
