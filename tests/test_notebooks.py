@@ -22,6 +22,7 @@ from tools.notebooks import (
     export_html,
     format_summary,
     lesson_name,
+    planted_variants,
     planted_wrong_answers,
     run_notebook,
     solved_copy,
@@ -144,6 +145,36 @@ def test_planted_wrong_answers_fail_with_their_message(path, tmp_path):
     run = run_notebook(path, tmp_path / "wrong.ipynb", overrides=overrides)
     expected = {name: ("failed", code) for name, (_, code) in planted.items()}
     assert {name: result for name, result in outcomes_by_exercise(run).items() if name in planted} == expected
+
+
+VARIANTS = [
+    (path, name) for path in NOTEBOOKS if path.parent.name == "en" for name in sorted(planted_variants(path))
+]
+
+
+@pytest.mark.parametrize(("path", "variant"), VARIANTS, ids=[f"{p.stem}:{v}" for p, v in VARIANTS])
+def test_every_known_mistake_fails_with_its_own_message(path, variant, tmp_path):
+    """`solutions/<lesson>/wrong/<exercise>--<mistake>.py`: each further known mistake, run on its own."""
+    exercise, source, code = planted_variants(path)[variant]
+    run = run_notebook(path, tmp_path / "variant.ipynb", overrides={exercise: source})
+    assert outcomes_by_exercise(run)[exercise] == ("failed", code)
+
+
+def test_known_mistakes_are_planted():
+    """The mistakes learners of the anchors make again and again each have a planted wrong answer."""
+    english = [path for path in NOTEBOOKS if path.parent.name == "en"]
+    codes = {(path.stem, code) for path in english for _, _, code in planted_variants(path).values()}
+    codes |= {(path.stem, code) for path in english for _, code in planted_wrong_answers(path).values()}
+    expected = {
+        ("01_vlm_usage", "turtle.prompt_not_cut"),  # the prompt decoded with the answer
+        ("01_vlm_usage", "turtle.no_generation_prompt"),  # no `Assistant:` cue at the end
+        ("01_vlm_usage", "dog.right_padding"),  # right padding at generation
+        ("02_vlm_finetuning", "turtle.images_in_loss"),  # the prompt and image tokens in the loss
+        ("02_vlm_finetuning", "rows.missing_answer"),  # the answer missing from the training text
+        ("02_vlm_finetuning", "turtle.bf16_unsupported"),  # bf16 on a T4 (or a CPU)
+        ("02_vlm_finetuning", "turtle.truncates_images"),  # max_length cutting into image tokens
+    }
+    assert expected <= codes, sorted(expected - codes)
 
 
 NOISE = ("Warning", "warn(", "deprecated")  # warnings, their source lines, deprecation notices

@@ -90,6 +90,30 @@ def planted_wrong_answers(notebook_path: str | Path, solutions: str | Path | Non
 
     Each file starts with `# expect: <message code>`: the code its check must fail with.
     """
+    return {
+        exercise: (source, code)
+        for name, (exercise, source, code) in _planted_files(notebook_path, solutions).items()
+        if name == exercise
+    }
+
+
+VARIANT_SEPARATOR = "--"
+
+
+def planted_variants(notebook_path: str | Path, solutions: str | Path | None = None) -> dict:
+    """{variant: (exercise, source, expected code)} from `wrong/<exercise>--<variant>.py`.
+
+    One file per further known mistake of an exercise (LoRA twice, right padding, ...), each run on its
+    own; `wrong/<exercise>.py` is the one `planted_wrong_answers` runs with the other exercises'.
+    """
+    return {
+        name: planted
+        for name, planted in _planted_files(notebook_path, solutions).items()
+        if name != planted[0]
+    }
+
+
+def _planted_files(notebook_path, solutions) -> dict:
     folder = (Path(solutions) if solutions else solutions_dir()) / lesson_name(notebook_path) / "wrong"
     planted = {}
     for path in sorted(folder.glob("*.py")):
@@ -97,7 +121,8 @@ def planted_wrong_answers(notebook_path: str | Path, solutions: str | Path | Non
         first = source.splitlines()[0] if source else ""
         if not first.startswith("# expect:"):
             raise ValueError(f"{path} must start with '# expect: <message code>'.")
-        planted[path.stem] = (source.rstrip("\n"), first.split(":", 1)[1].strip())
+        exercise = path.stem.split(VARIANT_SEPARATOR)[0]
+        planted[path.stem] = (exercise, source.rstrip("\n"), first.split(":", 1)[1].strip())
     return planted
 
 

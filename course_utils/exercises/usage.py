@@ -117,8 +117,26 @@ class Turtle(Exercise):
         if not question.strip():
             raise Failure("turtle.empty_question")
         self._check_generation(answer, question)
-        _check_answer("answer", answer, [question], _model_answer(self.lesson, messages))
+        try:
+            _check_answer("answer", answer, [question], _model_answer(self.lesson, messages))
+        except Failure as failure:
+            if failure.code == "core.answer_mismatch" and answer.strip() == self._without_cue(messages):
+                raise Failure("turtle.no_generation_prompt") from None
+            raise
         return {"answer": answer}
+
+    def _without_cue(self, messages) -> str | None:
+        """What the model says when the prompt does not end in `Assistant:` (no generation prompt)."""
+        model, processor = self.lesson.require_model()
+        try:
+            inputs = processor.apply_chat_template(
+                messages, tokenize=True, return_dict=True, return_tensors="pt"
+            ).to(model.device, dtype=model.dtype)
+            output = model.generate(**inputs, max_new_tokens=32, do_sample=False)
+        except Exception:
+            return None
+        new_tokens = output[:, inputs["input_ids"].shape[1] :]
+        return processor.batch_decode(new_tokens, skip_special_tokens=True)[0].strip()
 
     @staticmethod
     def _check_generation(answer, question: str) -> None:
