@@ -1,6 +1,6 @@
 # expect: rows.missing_answer
 # Planted wrong answer (tests/test_notebooks.py): the rows hold the question only, as in a widely
-# copied recipe: the model would learn to repeat prompts.
+# copied recipe: the model is trained on prompts and learns to repeat them.
 train_rows = [
     {
         "messages": [
@@ -10,4 +10,23 @@ train_rows = [
     }
     for row in charts["train"].select(range(64))
 ]
-sft_trainer = before = after = None
+before = evaluate(model, processor, charts["test"])
+prompts_only = SFTConfig(
+    output_dir=str(WORK_DIR / "sft"),
+    max_steps=2,
+    per_device_train_batch_size=BATCH_SIZE,
+    max_length=None,
+    logging_steps=1,
+    save_strategy="no",
+    report_to="none",
+    **precision,
+)
+sft_trainer = SFTTrainer(
+    model=fresh_model(),
+    args=prompts_only,
+    train_dataset=Dataset.from_list(train_rows),
+    processing_class=processor,
+    peft_config=lora_config,
+)
+sft_trainer.train()
+after = evaluate(sft_trainer.model, processor, charts["test"])

@@ -20,4 +20,5 @@ sft_trainer = SFTTrainer(
     peft_config=lora_config,
 )
 sft_trainer.train()
-before = after = None
+before = evaluate(model, processor, charts["test"])
+after = evaluate(sft_trainer.model, processor, charts["test"])

@@ -19,4 +19,5 @@ sft_trainer = SFTTrainer(
     processing_class=processor,
     peft_config=lora_config,
 )
-before = after = None
+before = evaluate(model, processor, charts["test"])
+after = before  # not trained (yet)
