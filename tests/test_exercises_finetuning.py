@@ -410,13 +410,13 @@ def test_every_code_the_checks_use_is_in_the_catalogue():
 
 def test_lesson_two_messages_do_not_reuse_lesson_ones(lesson, capsys):
     ex.turtle.hint(2)
-    assert "finetune" in capsys.readouterr().out
+    assert "SFTTrainer" in capsys.readouterr().out
     ex.dog.solution()
     assert (SOLUTIONS / "dog.py").read_text().strip() in capsys.readouterr().out
     from course_utils.exercises import usage
 
     usage.turtle.hint(2)
-    assert "chat(model, processor, messages)" in capsys.readouterr().out
+    assert "batch_decode" in capsys.readouterr().out
 
 
 def test_feedback_follows_the_language(lesson, train_rows):
@@ -427,3 +427,74 @@ def test_feedback_follows_the_language(lesson, train_rows):
         assert "まだです" in ex.turtle.last_outcome.message and "同じモデル" in ex.turtle.last_outcome.message
     finally:
         i18n.set_language("en")
+
+
+# ----------------------------------------------------------------------------- 🐢 with trl's own objects
+
+
+def trl_trainer(processor, rows, tmp_path, **arguments):
+    """A real trl SFTTrainer on a fresh tiny model (never trained here), given a logged loss."""
+    from peft import LoraConfig
+    from transformers import AutoModelForImageTextToText
+    from trl import SFTConfig, SFTTrainer
+
+    from course_utils.loading import model_path
+
+    settings = dict(output_dir=str(tmp_path), report_to="none", use_cpu=True, max_length=None)
+    settings.update(arguments)
+    built = SFTTrainer(
+        model=AutoModelForImageTextToText.from_pretrained(model_path("tiny")),
+        args=SFTConfig(**settings),
+        train_dataset=rows,
+        processing_class=processor,
+        peft_config=LoraConfig(r=4, target_modules=["q_proj"], task_type="CAUSAL_LM"),
+    )
+    built.state.log_history = [{"loss": 2.0, "step": 1}, {"loss": 0.5, "step": 2}]
+    return built
+
+
+def test_turtle_passes_trls_answer_only_trainer_and_names_its_default_labels(lesson, train_rows, tmp_path):
+    _, processor = lesson
+    answer_only = trl_trainer(processor, train_rows, tmp_path / "a", assistant_only_loss=True)
+    assert outcome_of(ex.turtle, train_rows, answer_only, BEFORE, AFTER) == ("passed", "turtle.passed")
+    whole_text = trl_trainer(processor, train_rows, tmp_path / "b")  # trl's default: padding masked only
+    assert outcome_of(ex.turtle, train_rows, whole_text, BEFORE, AFTER) == ("failed", "turtle.images_in_loss")
+
+
+def test_turtle_grades_labels_against_trls_answer_mask(lesson, train_rows):
+    """A collator that keeps the `Assistant:` cue in the loss is caught by trl's mask, not by ours."""
+    _, processor = lesson
+    reference = ex.trl_answer_masks(processor, [train_rows[0], train_rows[1]])
+
+    def one_token_early(rows):
+        batch = ex.trl_answer_masks(processor, rows)
+        labels = batch["labels"].clone()
+        for row in range(labels.shape[0]):
+            first = int((labels[row] != -100).nonzero()[0])
+            labels[row, first - 1] = batch["input_ids"][row, first - 1]
+        return {**batch, "labels": labels}
+
+    kept = processor.decode(reference["labels"][0][reference["labels"][0] != -100])
+    assert kept.strip().startswith(train_rows[0]["messages"][-1]["content"][0]["text"]), kept
+    early = trainer(one_token_early)
+    assert outcome_of(ex.turtle, train_rows, early, BEFORE, AFTER) == ("failed", "turtle.prompt_in_loss")
+
+
+def test_turtle_names_bf16_without_hardware_support_and_truncation(lesson, train_rows, tmp_path, monkeypatch):
+    _, processor = lesson
+    truncating = trl_trainer(processor, train_rows, tmp_path / "b", assistant_only_loss=True, max_length=12)
+    outcome = outcome_of(ex.turtle, train_rows, truncating, BEFORE, AFTER)
+    assert outcome == ("failed", "turtle.truncates_images")
+    assert "max_length=None" in ex.turtle.last_outcome.message
+    roomy = trl_trainer(processor, train_rows, tmp_path / "c", assistant_only_loss=True, max_length=4096)
+    assert outcome_of(ex.turtle, train_rows, roomy, BEFORE, AFTER) == ("passed", "turtle.passed")
+    # trl's SFTConfig turns bf16 on by default; where the hardware has it natively that is fine ...
+    in_bf16 = trl_trainer(processor, train_rows, tmp_path / "a", assistant_only_loss=True, bf16=True)
+    monkeypatch.setattr(ex, "native_bf16", lambda: (True, "this GPU"))
+    assert outcome_of(ex.turtle, train_rows, in_bf16, BEFORE, AFTER) == ("passed", "turtle.passed")
+    # ... and named where it is not (a T4 cannot be lent to CPU CI: the hardware answer is replaced)
+    monkeypatch.setattr(ex, "native_bf16", lambda: (False, "Tesla T4"))
+    assert outcome_of(ex.turtle, train_rows, in_bf16, BEFORE, AFTER) == ("failed", "turtle.bf16_unsupported")
+    assert "Tesla T4" in ex.turtle.last_outcome.message and "fp16=True" in ex.turtle.last_outcome.message
+    in_fp32 = trl_trainer(processor, train_rows, tmp_path / "d", assistant_only_loss=True, bf16=False)
+    assert outcome_of(ex.turtle, train_rows, in_fp32, BEFORE, AFTER) == ("passed", "turtle.passed")

@@ -171,7 +171,6 @@ def test_known_mistakes_are_planted():
         ("01_vlm_usage", "dog.right_padding"),  # right padding at generation
         ("02_vlm_finetuning", "turtle.images_in_loss"),  # the prompt and image tokens in the loss
         ("02_vlm_finetuning", "rows.missing_answer"),  # the answer missing from the training text
-        ("02_vlm_finetuning", "turtle.bf16_unsupported"),  # bf16 on a T4 (or a CPU)
         ("02_vlm_finetuning", "turtle.truncates_images"),  # max_length cutting into image tokens
     }
     assert expected <= codes, sorted(expected - codes)

@@ -256,14 +256,22 @@ def _token_count(processor, row: dict) -> int:
     return int(batch["input_ids"].shape[1])
 
 
-def check_training_arguments(args, processor, rows: list[dict]) -> None:
-    """The trainer's arguments: a number format the hardware has, and no truncation into image tokens."""
+def native_bf16() -> tuple[bool, str]:
+    """(whether the training device computes bfloat16 natively, its name): an Ampere or newer GPU
+    (a T4 has none: torch only emulates it), or a CPU with AVX512-BF16 (trl's SFTConfig turns bf16 on
+    by default, and there it works)."""
     import torch
 
+    if torch.cuda.is_available():
+        return torch.cuda.is_bf16_supported(including_emulation=False), torch.cuda.get_device_name(0)
+    return torch.cpu._is_avx512_bf16_supported(), "CPU"
+
+
+def check_training_arguments(args, processor, rows: list[dict]) -> None:
+    """The trainer's arguments: a number format the hardware has, and no truncation into image tokens."""
     if getattr(args, "bf16", False):
-        native = torch.cuda.is_available() and torch.cuda.is_bf16_supported(including_emulation=False)
+        native, device = native_bf16()
         if not native:
-            device = torch.cuda.get_device_name(0) if torch.cuda.is_available() else "CPU"
             raise Failure("turtle.bf16_unsupported", device=device)
     max_length = getattr(args, "max_length", None)
     if max_length is not None:
