@@ -21,7 +21,7 @@ from course_utils.evaluation import logged
 from course_utils.formatting import format_dataset
 from course_utils.loading import load_vlm
 from course_utils.synthetic_data import make_chartqa, make_shape_positions
-from course_utils.training import VisionSFTCollator, finetune, sft_recipe
+from course_utils.training import finetune, sft_recipe
 
 PREFIX_CHECKPOINT_DIR = "checkpoint"  # transformers' names for a checkpoint folder and its state file
 TRAINER_STATE_NAME = "trainer_state.json"
@@ -121,16 +121,15 @@ def run(settings: dict) -> dict:
         device=device,
     )
     checkpoint = last_checkpoint(settings) if settings["resume"] else None
-    collator = VisionSFTCollator(processor)
-    recorder = RowRecorder(collator) if settings["record_rows"] else None
     trainer = finetune(
         model,
         processor,
         training_rows(settings),
         recipe,
         resume=checkpoint or False,
-        collator=recorder or collator,
+        wrap_collator=RowRecorder if settings["record_rows"] else None,
     )
+    recorder = trainer.data_collator if settings["record_rows"] else None
     losses = [loss for _, loss in logged(trainer.state.log_history, "loss")]
     metrics = {
         "final_loss": losses[-1] if losses else None,

@@ -1,8 +1,10 @@
-"""Fine-tuning SmolVLM: loss on the answer only, SFT presets (full / LoRA / QLoRA) and DPO.
+"""Fine-tuning SmolVLM: the presets of `run_sft` (full / LoRA / QLoRA SFT, DPO) and DPO pairs.
 
-`VisionSFTCollator` masks everything but the assistant turns itself. trl 1.16 can do this too
-(`SFTConfig(assistant_only_loss=True)` swaps in its `smolvlm_training.jinja` for SmolVLM's template),
-but it refuses the embedded models' template today (an extra `<video>` branch trl does not know).
+The presets build the same trl objects the lessons have the learner write: `SFTConfig` with
+`assistant_only_loss=True` (trl swaps in its `smolvlm_training.jinja`, so only the answer is in the
+loss), `LoraConfig`, `SFTTrainer`, `DPOConfig`, `DPOTrainer`. `VisionSFTCollator` / `mask_prompt_labels`
+are the course's own answer-only masking, kept for teaching the tiny model (`tools/teaching.py`) and as
+the reference trl is compared with in the tests and benchmarks.
 Evaluation and plots live in `course_utils.evaluation`.
 """
 
@@ -169,8 +171,8 @@ def sft_recipe(
         save_steps=save_steps or max_steps,
         report_to="none",
         max_length=None,
+        assistant_only_loss=True,
         remove_unused_columns=False,
-        dataset_kwargs={"skip_prepare_dataset": True},
         activation_checkpointing=on_gpu,
         seed=seed,
         data_seed=seed,
@@ -221,11 +223,20 @@ def trainable_summary(model) -> str:
     return f"trainable {trainable:,} of {total:,} parameters ({trainable / total:.1%})"
 
 
-def finetune(model, processor, train_rows, recipe: Recipe, resume: bool | str = False, collator=None):
-    """Run SFT with trl's `SFTTrainer` and the answer-only collator; returns the trainer.
+def finetune(
+    model,
+    processor,
+    train_rows,
+    recipe: Recipe,
+    resume: bool | str = False,
+    collator=None,
+    wrap_collator=None,
+):
+    """Run SFT with trl's `SFTTrainer` (trl's own answer-only collator by default); returns the trainer.
 
     `train_rows` is a `datasets.Dataset` (or list) of `{"messages", "images"}` rows, e.g. from
     `course_utils.formatting.format_dataset`. `resume=True` continues from the last checkpoint.
+    `wrap_collator(collator)` may wrap the trainer's collator (e.g. to record which rows it saw).
     """
     from datasets import Dataset
     from transformers import set_seed  # like trl, it loads transformers' trainer stack (and bitsandbytes)
@@ -243,8 +254,10 @@ def finetune(model, processor, train_rows, recipe: Recipe, resume: bool | str = 
         args=recipe.sft_config,
         train_dataset=train_rows,
         processing_class=processor,
-        data_collator=collator or VisionSFTCollator(processor),
+        data_collator=collator,
     )
+    if wrap_collator is not None:
+        trainer.data_collator = wrap_collator(trainer.data_collator)
     trainer.train(resume_from_checkpoint=resume or None)
     return trainer
 

@@ -138,7 +138,7 @@ def test_recipes_fit_the_device():
     config = recipe.sft_config
     assert config.max_length is None and config.use_cpu and not config.bf16 and not config.fp16
     assert not config.gradient_checkpointing
-    assert config.dataset_kwargs == {"skip_prepare_dataset": True}
+    assert config.assistant_only_loss  # trl's own answer-only labels, as the lessons write them
     assert recipe.lora_config.r == 32 and sft_recipe("full", device="cpu").lora_config is None
     with pytest.raises(ValueError, match="method must be one of"):
         sft_recipe("prefix-tuning")
