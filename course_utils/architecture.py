@@ -27,7 +27,7 @@ class Architecture:
 
 def architecture_numbers(model, processor) -> Architecture:
     """The loaded model's architecture as numbers (raises a clear error for a non-SmolVLM model)."""
-    config = model.config
+    config = getattr(model, "config", None)
     if not hasattr(config, "scale_factor") or not hasattr(config, "vision_config"):
         raise ValueError(
             f"{type(model).__name__} is not a SmolVLM / Idefics3 model (its config has no scale_factor)."
@@ -36,9 +36,9 @@ def architecture_numbers(model, processor) -> Architecture:
     patches = (vision.image_size // vision.patch_size) ** 2
     inner = model.model
     parts = {
-        "vision encoder": inner.vision_model,
-        "connector": inner.connector,
-        "language model": inner.text_model,
+        "vision encoder": [inner.vision_model],
+        "connector": [inner.connector],
+        "language model": [inner.text_model, model.lm_head],  # its output layer included
     }
     return Architecture(
         tile=vision.image_size,
@@ -50,7 +50,10 @@ def architecture_numbers(model, processor) -> Architecture:
         tokens_per_tile=getattr(processor, "image_seq_len", patches // config.scale_factor**2),
         text_width=text.hidden_size,
         text_layers=text.num_hidden_layers,
-        parameters={name: sum(p.numel() for p in part.parameters()) for name, part in parts.items()},
+        parameters={
+            name: sum(p.numel() for module in modules for p in module.parameters())
+            for name, modules in parts.items()
+        },
     )
 
 
