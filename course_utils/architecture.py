@@ -97,7 +97,7 @@ def architecture_figure(model, processor, title: str | None = None):
             (index + 0.06, 0.08), 0.82, 0.84, boxstyle="round,pad=0.02", facecolor=colour, edgecolor="#555"
         )
         axes.add_patch(box)
-        axes.text(index + 0.47, 0.75, name, ha="center", va="center", fontsize=9, weight="bold")
+        axes.text(index + 0.47, 0.75, name, ha="center", va="center", fontsize=9)
         axes.text(index + 0.47, 0.38, detail, ha="center", va="center", fontsize=8)
         if index:
             axes.annotate(
