@@ -7,8 +7,10 @@ stay at <= 10%).
 
 import json
 import random
+from pathlib import Path
 
 import pytest
+import trl
 from transformers import AutoModelForImageTextToText, AutoProcessor
 
 from course_utils.evaluation import evaluate
@@ -85,6 +87,33 @@ def test_chat_template_is_smolvlms():
     assert text == "<|im_start|>User:<image>Hi?<end_of_utterance>\nAssistant: red<end_of_utterance>\n"
     config = json.loads((TINY_DIRS["idefics3"] / "config.json").read_text())
     assert config["model_type"] == "idefics3"
+
+
+@pytest.mark.parametrize("kind", ["idefics3", "smolvlm"])
+def test_ships_the_chat_template_of_the_real_checkpoints(kind):
+    """Byte for byte trl's smolvlm.jinja, the template the real SmolVLM / SmolVLM2 checkpoints ship."""
+    trl_template = Path(trl.__file__).parent / "chat_templates" / "smolvlm.jinja"
+    assert (TINY_DIRS[kind] / "chat_template.jinja").read_bytes() == trl_template.read_bytes()
+    assert AutoProcessor.from_pretrained(TINY_DIRS[kind]).chat_template == trl_template.read_text()
+
+
+@pytest.mark.parametrize("kind", ["idefics3", "smolvlm"])
+def test_trl_finds_its_training_template_for_answer_only_loss(kind):
+    """`SFTConfig(assistant_only_loss=True)` needs it; trl refuses templates it does not know."""
+    from trl.chat_template_utils import get_training_chat_template, smolvlm_training_chat_template
+
+    processor = AutoProcessor.from_pretrained(TINY_DIRS[kind])
+    assert get_training_chat_template(processor) == smolvlm_training_chat_template
+
+
+def test_smolvlm2_still_renders_a_video_placeholder():
+    """transformers' SmolVLMProcessor swaps in its video-capable template for a video part."""
+    processor = AutoProcessor.from_pretrained(TINY_DIRS["smolvlm"])
+    messages = [
+        {"role": "user", "content": [{"type": "video", "path": "clip.mp4"}, {"type": "text", "text": "Hi?"}]}
+    ]
+    text = processor.apply_chat_template(messages, add_generation_prompt=True, tokenize=False)
+    assert text == "<|im_start|>User: <video>Hi?<end_of_utterance>\nAssistant:"
 
 
 @pytest.mark.parametrize("fixture", ["tiny", "tiny_video"])

@@ -28,7 +28,6 @@ from transformers import (
 )
 from transformers.models.idefics3.configuration_idefics3 import Idefics3VisionConfig
 from transformers.models.smolvlm.configuration_smolvlm import SmolVLMVisionConfig
-from transformers.models.smolvlm.processing_smolvlm import DEFAULT_CHAT_TEMPLATE
 
 from course_utils import synthetic_data
 from course_utils.loading import TINY_DIRS
@@ -36,8 +35,19 @@ from course_utils.scenes import COLORS, NUMBER_WORDS, QUESTION_TEMPLATES, SHAPES
 from course_utils.video_synth import COLOUR_NAMES
 from tools import teaching
 
-# SmolVLM's own chat template (User:/Assistant: turns ending in <end_of_utterance>).
-CHAT_TEMPLATE = DEFAULT_CHAT_TEMPLATE
+# SmolVLM's own chat template (User:/Assistant: turns ending in <end_of_utterance>), the exact text the
+# real SmolVLM and SmolVLM2 checkpoints ship and trl keeps as `trl/chat_templates/smolvlm.jinja`
+# (`trl.chat_template_utils.smolvlm_chat_template`): trl recognises it and swaps in its training
+# template for `SFTConfig(assistant_only_loss=True)`. It has no video branch: SmolVLMProcessor's
+# `apply_chat_template` uses transformers' video-capable DEFAULT_CHAT_TEMPLATE itself when a
+# conversation holds a video part, as it does for the real checkpoints.
+CHAT_TEMPLATE = (
+    "<|im_start|>{% for message in messages %}{{message['role'] | capitalize}}"
+    "{% if message['content'][0]['type'] == 'image' %}{{':'}}{% else %}{{': '}}{% endif %}"
+    "{% for line in message['content'] %}{% if line['type'] == 'text' %}{{line['text']}}"
+    "{% elif line['type'] == 'image' %}{{ '<image>' }}{% endif %}{% endfor %}<end_of_utterance>\n"
+    "{% endfor %}{% if add_generation_prompt %}{{ 'Assistant:' }}{% endif %}"
+)
 ROW_COL_TOKENS = [f"<row_{row}_col_{col}>" for row in range(1, 7) for col in range(1, 7)]
 SPECIAL_TOKENS = [
     "<|endoftext|>",
