@@ -17,7 +17,7 @@ from course_utils.evaluation import evaluate
 from course_utils.generation import ask, ask_batch, chat
 from course_utils.loading import TINY_DIRS
 from course_utils.messages import video_to_image_parts
-from course_utils.scenes import make_scene_questions
+from course_utils.scenes import make_scene, make_scene_questions
 from course_utils.synthetic_data import QUICK_CHART_KINDS, make_chartqa, make_shape_positions
 from course_utils.video import sample_frames
 from course_utils.video_synth import make_test_video, random_colours
@@ -235,3 +235,150 @@ def test_smolvlm_v1_tells_the_order_from_timestamped_frames(tiny, fresh_videos, 
         processor.image_processor.do_image_splitting = saved
     for which, floor in zip(("first", "last"), floors):
         assert right[which] >= floor * len(fresh_videos), (which, right, len(fresh_videos))
+
+
+# Hand-written questions a learner may type, never asked while teaching (both spellings of colour):
+# the last teaching phase asks generated paraphrases (teaching.SCENE_PARAPHRASES), none of these.
+HELD_OUT_SCENE_QUESTIONS = {
+    "color": (
+        "What colour are they painted?",
+        "which color is this object",
+        "Tell me what color the shapes are.",
+        "What's the colour of these shapes?",
+        "Do you know the colour of the shapes?",
+        "What colour can be seen?",
+        "The colour of the shapes?",
+        "Which color has the figure?",
+        "What color are all the shapes?",
+        "Colour, please?",
+    ),
+    "shape": (
+        "What shape is drawn?",
+        "which shapes are these",
+        "What is the shape of these objects?",
+        "Name the shape you see.",
+        "What kind of shapes are these?",
+        "Tell me the shape of the objects.",
+        "What shape is each object?",
+        "Are these circles, squares or triangles?",
+        "what's the shape called",
+        "Which shape appears in the picture?",
+    ),
+    "count": (
+        "How many shapes are drawn?",
+        "how many things can you count",
+        "Count how many shapes there are.",
+        "What is the count of the objects?",
+        "Count the figures in the photo, please.",
+        "How many objects appear in the image?",
+        "How many shapes are visible here?",
+        "Tell me how many objects the picture has.",
+        "Number of figures shown?",
+        "How many items are there in total?",
+    ),
+    "describe": (
+        "Describe this picture for me.",
+        "What's in this photo?",
+        "Can you describe what you see?",
+        "What does this image show?",
+        "Please describe the image.",
+        "Tell me what is in the picture.",
+        "What can be seen in the scene?",
+        "Give a short description.",
+        "describe the image briefly",
+        "What is this picture of?",
+    ),
+}
+HELD_OUT_VIDEO_QUESTIONS = {
+    "first": (
+        "What colour does the video show at the start?",
+        "Which color is shown at the very beginning?",
+        "what's the first color you see",
+        "Which colour is in the first frame?",
+        "Tell me the colour at the start of the video.",
+        "What colour opens the video?",
+        "first colour in the clip?",
+        "What color can you see first?",
+    ),
+    "last": (
+        "What colour does the video show at the end?",
+        "Which color is shown at the very end?",
+        "what's the last color you see",
+        "Which colour is in the last frame?",
+        "Tell me the colour at the end of the video.",
+        "What colour closes the video?",
+        "last colour in the clip?",
+        "What color can you see last?",
+    ),
+}
+SCENES_PER_QUESTION = 10
+
+
+def _typed_form(question: str) -> str:
+    return question.lower().rstrip("?.! ")
+
+
+def test_held_out_questions_are_not_in_the_teaching_pool():
+    taught = [*teaching.BROAD_SCENE_QUESTIONS.values(), *teaching.BROAD_VIDEO_QUESTIONS.values()]
+    pool = {_typed_form(question) for questions in taught for question in questions}
+    held_out = [*HELD_OUT_SCENE_QUESTIONS.values(), *HELD_OUT_VIDEO_QUESTIONS.values()]
+    assert [question for group in held_out for question in group if _typed_form(question) in pool] == []
+    for questions in [*HELD_OUT_SCENE_QUESTIONS.values(), *HELD_OUT_VIDEO_QUESTIONS.values()]:
+        if any("colo" in question for question in questions):
+            assert any("colour" in q for q in questions) and any("color" in q for q in questions)
+
+
+def paraphrase_scene_accuracy(model, processor, kind: str, seed: int = FRESH_SEED) -> float:
+    """Exact answers to the held-out wordings of one scene question `kind`, each on fresh scenes."""
+    rng = random.Random(seed)
+    scenes = [make_scene(rng) for _ in range(SCENES_PER_QUESTION * len(HELD_OUT_SCENE_QUESTIONS[kind]))]
+    questions = [q for q in HELD_OUT_SCENE_QUESTIONS[kind] for _ in range(SCENES_PER_QUESTION)]
+    answers = ask_batch(
+        model,
+        processor,
+        [(scene.image, q) for scene, q in zip(scenes, questions)],
+        batch_size=50,
+        progress=False,
+    )
+    return sum(answer == scene.answer(kind) for answer, scene in zip(answers, scenes)) / len(scenes)
+
+
+def paraphrase_video_accuracy(model, processor, videos, which: str, frames: bool = False) -> float:
+    """Exact answers to the held-out wordings of "which colour comes first / last" on fresh videos;
+    `frames` asks SmolVLM v1's way (timestamped pictures) instead of a video part."""
+    right = total = 0
+    for index, (sampled, shown) in enumerate(videos):
+        # Each video with half of the wordings, in turn, to keep the test short.
+        for question in HELD_OUT_VIDEO_QUESTIONS[which][index % 2 :: 2]:
+            truth = shown[0] if which == "first" else shown[-1]
+            if frames:
+                parts = [*video_to_image_parts(sampled), {"type": "text", "text": question}]
+                answer = chat(model, processor, [{"role": "user", "content": parts}])
+            else:
+                answer = ask(model, processor, None, question, video=sampled)
+            right += answer == truth
+            total += 1
+    return right / total
+
+
+# Build t9, image splitting on (lesson 1's default), 100 fresh scenes per skill (benchmarks/RESULTS.md):
+# colour 89%, count 93%; each floor about 5 points under, never below 85%. Shape (74%) and describe
+# (69%) wordings stay under that target: no floor until a build reaches it.
+PARAPHRASE_FLOORS = {"color": 0.85, "count": 0.88}
+# SmolVLM2's video input, 20 fresh encoded videos x 4 wordings each: first 100%, last 89%.
+VIDEO_PARAPHRASE_FLOORS = {"first": 0.95, "last": 0.85}
+
+
+@pytest.mark.parametrize("kind", sorted(PARAPHRASE_FLOORS))
+def test_answers_the_wordings_a_learner_types(tiny, kind):
+    model, processor = tiny
+    assert processor.image_processor.do_image_splitting  # lesson 1's default
+    accuracy = paraphrase_scene_accuracy(model, processor, kind)
+    assert accuracy >= PARAPHRASE_FLOORS[kind], f"{kind}: {accuracy:.0%}"
+
+
+@pytest.mark.parametrize("which", sorted(VIDEO_PARAPHRASE_FLOORS))
+def test_smolvlm2_answers_the_order_questions_a_learner_types(tiny_video, fresh_videos, which):
+    model, processor = tiny_video
+    accuracy = paraphrase_video_accuracy(model, processor, fresh_videos, which)
+    assert accuracy >= VIDEO_PARAPHRASE_FLOORS[which], f"{which}: {accuracy:.0%}"

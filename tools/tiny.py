@@ -83,9 +83,12 @@ SCALE_FACTOR = 2
 IMAGE_SEQ_LEN = (VISION_SIZES["image_size"] // VISION_SIZES["patch_size"]) ** 2 // SCALE_FACTOR**2
 IMAGE_SIZES = dict(size={"longest_edge": 128}, max_image_size={"longest_edge": 64})
 
-# Two phases of fresh examples: a fast one, then a gentler one that polishes them (19 minutes alone
-# on 2 cores, benchmarks/RESULTS.md).
-TEACH_PHASES = ((2300, 2e-3), (1700, 1e-3))  # (steps, peak learning rate)
+# Phases of fresh examples: a fast one, then a gentler one that polishes them (19 minutes alone on
+# 2 cores, benchmarks/RESULTS.md), then a short one that asks lesson 1's scene and video questions
+# worded as a learner may type them (teaching.SCENE_PARAPHRASES; build t9). Phases 1-2 are build t8's
+# unchanged, so `--from-phase 3 --weights-from <t8 folder>` teaches only the last one.
+# (steps, peak learning rate[, paraphrases])
+TEACH_PHASES = ((2300, 2e-3), (1700, 1e-3), (1500, 1e-3, True))
 
 
 def tokenizer_corpus() -> list[str]:
@@ -184,13 +187,15 @@ def build_tiny(
     phases: tuple[tuple[int, float], ...] = TEACH_PHASES,
     seed: int = 0,
     weights_from: str | Path | None = None,
+    from_phase: int = 1,
 ) -> Path:
     """Build, teach and save a tiny SmolVLM into `out_dir`; returns the folder.
 
-    `phases` lists (steps, learning rate) teaching phases, each on its own fresh scenes;
-    `()` leaves the model untaught.
-    `weights_from` copies the weights of an already taught tiny folder instead of teaching
-    (SmolVLM v1 and SmolVLM2 share the architecture, so the video variant reuses v1's lessons).
+    `phases` lists (steps, learning rate[, paraphrases]) teaching phases, each on its own fresh
+    examples; `()` leaves the model untaught. `weights_from` starts from the weights of an already
+    taught tiny folder (SmolVLM v1 and SmolVLM2 share the architecture, so the video variant reuses
+    v1's lessons with `phases=()`); `from_phase` skips the phases before it (counted from 1), e.g.
+    `from_phase=3` with the weights of a folder taught phases 1-2.
     """
     out_dir = Path(out_dir)
     torch.manual_seed(seed)
@@ -207,10 +212,16 @@ def build_tiny(
     if weights_from is not None:
         taught = Idefics3ForConditionalGeneration.from_pretrained(weights_from)
         model.load_state_dict(taught.state_dict())
-    else:
-        for phase, (steps, learning_rate) in enumerate(phases):
-            print(f"Teaching phase {phase + 1}/{len(phases)}: {steps} steps", flush=True)
-            teaching.teach(model, processors, steps, learning_rate, seed=seed + phase * 7919)
+        del taught
+    for phase, (steps, learning_rate, *paraphrases) in enumerate(phases):
+        if phase + 1 < from_phase:
+            continue
+        print(f"Teaching phase {phase + 1}/{len(phases)}: {steps} steps", flush=True)
+        started = time.perf_counter()
+        teaching.teach(
+            model, processors, steps, learning_rate, seed=seed + phase * 7919, paraphrases=any(paraphrases)
+        )
+        print(f"Phase {phase + 1} took {time.perf_counter() - started:.1f} s", flush=True)
     out_dir.mkdir(parents=True, exist_ok=True)
     model.save_pretrained(out_dir)
     processors[kind].save_pretrained(out_dir)
@@ -221,19 +232,41 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Rebuild the embedded tiny SmolVLM folders.")
     parser.add_argument("command", choices=["build"])
     parser.add_argument("--kind", choices=[*TINY_DIRS, "all"], default="all")
-    parser.add_argument("--quick", action="store_true", help="a 3-step teach, to check the build")
+    parser.add_argument("--quick", action="store_true", help="3 steps per phase, to check the build")
     parser.add_argument("--out", type=Path, default=None, help="folder (default: the package's)")
+    parser.add_argument(
+        "--from-phase", type=int, default=1, help="teach TEACH_PHASES from this one on (counted from 1)"
+    )
+    parser.add_argument(
+        "--weights-from", type=Path, default=None, help="start from this taught v1 folder's weights"
+    )
+    parser.add_argument(
+        "--last-phase", default=None, metavar="STEPS,LR", help="try other settings for the last phase"
+    )
     args = parser.parse_args(argv)
+    if args.from_phase > 1 and args.weights_from is None:
+        parser.error("--from-phase needs --weights-from (a folder taught the phases before it)")
     outputs = {kind: args.out / kind if args.out else TINY_DIRS[kind] for kind in TINY_DIRS}
     if args.kind in ("idefics3", "all"):
         started = time.perf_counter()
         print(f"Building and teaching tiny SmolVLM into {outputs['idefics3']} ...", flush=True)
-        phases = ((3, TEACH_PHASES[0][1]),) if args.quick else TEACH_PHASES
-        build_tiny(outputs["idefics3"], kind="idefics3", phases=phases)
+        phases = TEACH_PHASES
+        if args.last_phase:
+            steps, learning_rate = args.last_phase.split(",")
+            phases = (*phases[:-1], (int(steps), float(learning_rate), *phases[-1][2:]))
+        if args.quick:
+            phases = tuple((3, *phase[1:]) for phase in phases)
+        build_tiny(
+            outputs["idefics3"],
+            kind="idefics3",
+            phases=phases,
+            weights_from=args.weights_from,
+            from_phase=args.from_phase,
+        )
         print(f"Built in {time.perf_counter() - started:.1f} s", flush=True)
     if args.kind in ("smolvlm", "all"):
         print(f"Building tiny SmolVLM2 into {outputs['smolvlm']} (weights from v1) ...")
-        build_tiny(outputs["smolvlm"], kind="smolvlm", weights_from=outputs["idefics3"])
+        build_tiny(outputs["smolvlm"], kind="smolvlm", phases=(), weights_from=outputs["idefics3"])
 
 
 if __name__ == "__main__":
