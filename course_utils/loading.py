@@ -6,7 +6,6 @@ fp32 on CPU) and can quantise to 4-bit NF4 or 8-bit with bitsandbytes.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
 from pathlib import Path
@@ -111,16 +110,6 @@ def _hide_weight_loading_bar(factory, args, kwargs):
 transformers_logging.set_tqdm_hook(_hide_weight_loading_bar)
 
 
-@contextlib.contextmanager
-def _without_weight_loading_bar():
-    """Hide transformers' "Loading weights" bar while loading (the hook is set at import already)."""
-    previous = transformers_logging.set_tqdm_hook(_hide_weight_loading_bar)
-    try:
-        yield
-    finally:
-        transformers_logging.set_tqdm_hook(previous)
-
-
 def _needs_torchvision(source: str, error: ImportError) -> ModelLoadError:
     why = next((line for line in str(error).splitlines() if line.strip()), "torchvision is missing")
     return ModelLoadError(
@@ -151,8 +140,7 @@ def load_vlm(
         options.update(quantization_config=quant, device_map={"": device})
     try:
         processor = AutoProcessor.from_pretrained(source, trust_remote_code=False)
-        with _without_weight_loading_bar():
-            loaded = AutoModelForImageTextToText.from_pretrained(source, **options)
+        loaded = AutoModelForImageTextToText.from_pretrained(source, **options)
     except ImportError as error:
         if "torchvision" not in str(error).lower():
             raise

@@ -10,9 +10,7 @@ Evaluation and plots live in `course_utils.evaluation`.
 
 from __future__ import annotations
 
-import contextlib
 import random
-import warnings
 from dataclasses import dataclass
 
 import torch
@@ -185,16 +183,6 @@ def sft_recipe(
     return Recipe(method, SFTConfig(**config), lora, image_splitting, longest_edge)
 
 
-@contextlib.contextmanager
-def _quiet_checkpointing_rename():
-    """peft 0.21 and trl 1.16 still read `is_gradient_checkpointing`, renamed in transformers 5.23."""
-    with warnings.catch_warnings():
-        warnings.filterwarnings(
-            "ignore", message="`is_gradient_checkpointing` is deprecated", category=FutureWarning
-        )
-        yield
-
-
 def prepare_model(model, recipe: Recipe):
     """Wrap `model` for the recipe: LoRA adapters (and k-bit preparation for QLoRA) or full."""
     from peft import get_peft_model, prepare_model_for_kbit_training
@@ -212,8 +200,7 @@ def prepare_model(model, recipe: Recipe):
         model = prepare_model_for_kbit_training(
             model, use_gradient_checkpointing=recipe.sft_config.activation_checkpointing
         )
-    with _quiet_checkpointing_rename():
-        return get_peft_model(model, recipe.lora_config)
+    return get_peft_model(model, recipe.lora_config)
 
 
 def trainable_summary(model) -> str:
@@ -354,15 +341,14 @@ def train_dpo(model, processor, preference_rows, config, lora_rank: int = 16):
 
     if not preference_rows:
         raise ValueError("No preference pairs: build them with make_preference_rows first.")
-    with _quiet_checkpointing_rename():
-        trainer = DPOTrainer(
-            model=model,
-            args=config,
-            train_dataset=Dataset.from_list(preference_rows),
-            processing_class=processor,
-            peft_config=lora_config(lora_rank),
-        )
-        trainer.train()
+    trainer = DPOTrainer(
+        model=model,
+        args=config,
+        train_dataset=Dataset.from_list(preference_rows),
+        processing_class=processor,
+        peft_config=lora_config(lora_rank),
+    )
+    trainer.train()
     return trainer
 
 

@@ -199,22 +199,26 @@ def trl_answer_masks(processor, rows: list[dict]) -> dict:
     return collator([dict(row) for row in rows])
 
 
-def _label_problems(batch, processor, answers: list[str], rows: list[dict]) -> tuple[str, dict] | None:
+def reference_batch(processor, rows: list[dict]) -> dict | None:
+    """`trl_answer_masks` of `rows`, or None for a chat template trl does not know."""
+    try:
+        return trl_answer_masks(processor, rows)
+    except Exception:
+        return None
+
+
+def _label_problems(batch, processor, answers: list[str], reference: dict | None) -> tuple[str, dict] | None:
     """What is wrong with a collated batch's labels (code, fields), or None when only answers count.
 
     Row by row, the kept tokens are compared with trl's own answer mask for the same rows
-    (`trl_answer_masks`); where the learner's collator tokenised differently, the prompt ends where
-    `answer_spans` finds the first answer.
+    (`reference`, from `reference_batch`); where there is none or the learner's collator tokenised
+    differently, the prompt ends where `answer_spans` finds the first answer.
     """
     input_ids, labels = batch.get("input_ids"), batch.get("labels")
     if labels is None:
         return "turtle.no_labels", {}
     tokenizer = processor.tokenizer
     image_id = tokenizer.convert_tokens_to_ids("<image>")
-    try:
-        reference = trl_answer_masks(processor, rows)
-    except Exception:  # a chat template trl does not know: grade by the answer spans alone
-        reference = None
     for row, (ids, row_labels) in enumerate(zip(input_ids.tolist(), labels.tolist())):
         kept = [(token, label) for token, label in zip(ids, row_labels) if label != IGNORE_INDEX]
         kept_images = sum(1 for token, _ in kept if token == image_id)
@@ -249,13 +253,6 @@ def _label_problems(batch, processor, answers: list[str], rows: list[dict]) -> t
     return None
 
 
-def _token_count(processor, row: dict) -> int:
-    """How many tokens a training row is, pictures expanded, with the processor's current budget."""
-    encoded = processor.apply_chat_template(row["messages"], tokenize=False)
-    batch = processor(text=[encoded], images=[list(row["images"])], return_tensors="pt")
-    return int(batch["input_ids"].shape[1])
-
-
 def native_bf16() -> tuple[bool, str]:
     """(whether the training device computes bfloat16 natively, its name): an Ampere or newer GPU
     (a T4 has none: torch only emulates it), or a CPU with AVX512-BF16 (trl's SFTConfig turns bf16 on
@@ -267,15 +264,16 @@ def native_bf16() -> tuple[bool, str]:
     return torch.cpu._is_avx512_bf16_supported(), "CPU"
 
 
-def check_training_arguments(args, processor, rows: list[dict]) -> None:
-    """The trainer's arguments: a number format the hardware has, and no truncation into image tokens."""
+def check_training_arguments(args, reference: dict | None) -> None:
+    """The trainer's arguments: a number format the hardware has, and no truncation into image tokens
+    (rows measured in `reference`, trl's untruncated batch of them, where trl knows the template)."""
     if getattr(args, "bf16", False):
         native, device = native_bf16()
         if not native:
             raise Failure("turtle.bf16_unsupported", device=device)
     max_length = getattr(args, "max_length", None)
-    if max_length is not None:
-        longest = max(_token_count(processor, row) for row in rows)
+    if max_length is not None and reference is not None:
+        longest = int(reference["attention_mask"].sum(dim=1).max())
         if longest > max_length:
             raise Failure("turtle.truncates_images", max_length=max_length, longest=longest)
 
@@ -300,9 +298,10 @@ class Turtle(Exercise):
         rows = as_rows(train_rows, "train_rows", ROWS_TO_CHECK)
         answers = [check_conversation_row(row, index)[1] for index, row in enumerate(rows)]
         losses = _losses(sft_trainer, "sft_trainer")
+        reference = reference_batch(processor, rows[:2])  # trl's own labels and lengths for two rows
         args = getattr(sft_trainer, "args", None)
         if args is not None:
-            check_training_arguments(args, processor, rows[:2])
+            check_training_arguments(args, reference)
         if not losses:
             raise Failure("turtle.not_trained")
         collator = getattr(sft_trainer, "data_collator", None)
@@ -312,7 +311,7 @@ class Turtle(Exercise):
             batch = collator([dict(row) for row in rows[:2]])
         except Exception as error:
             raise failure_for(error, "turtle.collator_failed") from None
-        problem = _label_problems(batch, processor, answers[:2], rows[:2])
+        problem = _label_problems(batch, processor, answers[:2], reference)
         if problem:
             raise Failure(problem[0], **problem[1])
         check_improvement(before, after, ("before", "after"), TURTLE_MARGIN, "turtle")

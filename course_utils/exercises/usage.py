@@ -14,7 +14,14 @@ from collections import Counter
 import numpy as np
 
 from course_utils.exercises.core import Exercise, Failure, Lesson, failure_for, type_name, wrong_type
-from course_utils.generation import ask, chat, generate_answers
+from course_utils.generation import (
+    DEFAULT_MAX_NEW_TOKENS,
+    ask,
+    chat,
+    encode_conversations,
+    generate_answers,
+    move_to,
+)
 from course_utils.images import ImageLoadError, load_image, same_pixels
 from course_utils.messages import MessageError, build_messages, validate_messages
 from course_utils.scenes import make_scene
@@ -129,10 +136,11 @@ class Turtle(Exercise):
         """What the model says when the prompt does not end in `Assistant:` (no generation prompt)."""
         model, processor = self.lesson.require_model()
         try:
-            inputs = processor.apply_chat_template(
-                messages, tokenize=True, return_dict=True, return_tensors="pt"
-            ).to(model.device, dtype=model.dtype)
-            output = model.generate(**inputs, max_new_tokens=32, do_sample=False)
+            batch = encode_conversations(
+                processor, [messages], add_generation_prompt=False, padding_side="left"
+            )
+            inputs = move_to(batch, model.device, model.dtype)
+            output = model.generate(**inputs, max_new_tokens=DEFAULT_MAX_NEW_TOKENS, do_sample=False)
         except Exception:
             return None
         new_tokens = output[:, inputs["input_ids"].shape[1] :]
