@@ -7,6 +7,7 @@ stay at <= 10%).
 
 import json
 import random
+import re
 from pathlib import Path
 
 import pytest
@@ -237,93 +238,192 @@ def test_smolvlm_v1_tells_the_order_from_timestamped_frames(tiny, fresh_videos, 
         assert right[which] >= floor * len(fresh_videos), (which, right, len(fresh_videos))
 
 
-# Hand-written questions a learner may type, never asked while teaching (both spellings of colour):
-# the last teaching phase asks generated paraphrases (teaching.SCENE_PARAPHRASES), none of these.
+# Questions a learner may type, written blind by a second author (from a description of the scenes and
+# videos, without the teaching code) after the last phase's grammars were fixed; kept are those neither
+# teaching pool gives (`test_held_out_questions_are_not_in_the_teaching_pool`). The previous round's
+# hand-written set guided those grammars, so it is no longer held out (benchmarks/RESULTS.md, build t10).
 HELD_OUT_SCENE_QUESTIONS = {
     "color": (
-        "What colour are they painted?",
-        "which color is this object",
-        "Tell me what color the shapes are.",
-        "What's the colour of these shapes?",
-        "Do you know the colour of the shapes?",
-        "What colour can be seen?",
-        "The colour of the shapes?",
-        "Which color has the figure?",
-        "What color are all the shapes?",
-        "Colour, please?",
+        "Could you please tell me the colour of the shapes in the picture?",
+        "hey what color are these shapes",
+        "What's the color of the figures shown here?",
+        "I'd like to know what color these shapes are",
+        "Can you tell me the colour of the shapes?",
+        "Which color do the figures in the image have?",
+        "I want to know what colour the things in the photo are.",
+        "Do you know what color these items are?",
+        "Would you mind telling me the colour of the objects in the scene?",
+        "Please identify the color of the shapes shown.",
+        "Tell me which colour the shapes in the image are.",
+        "What color have the shapes been painted?",
+        "Could you please say what colour the objects appear to be?",
+        "What is the color of the things you see?",
+        "Which colour are the items displayed in the picture?",
+        "In what colour are the shapes drawn?",
+        "I'd like to know the color of the objects shown here.",
+        "the shapes are what colour?",
+        "What single color do all the shapes share?",
+        "Would you please tell me what color the figures in the photo are?",
     ),
     "shape": (
-        "What shape is drawn?",
-        "which shapes are these",
-        "What is the shape of these objects?",
-        "Name the shape you see.",
-        "What kind of shapes are these?",
-        "Tell me the shape of the objects.",
-        "What shape is each object?",
-        "Are these circles, squares or triangles?",
-        "what's the shape called",
-        "Which shape appears in the picture?",
+        "What kind of shape is in the picture?",
+        "Can you tell me what type of shape this is?",
+        "Name the shape shown in the image.",
+        "Could you please identify the kind of shape in this image?",
+        "Tell me which shape appears in the picture.",
+        "What geometric figure is shown?",
+        "What type of figures does the photo contain?",
+        "I want to know which shape appears in the scene.",
+        "Would you mind telling me what kind of shapes these are?",
+        "Please identify the shape of the objects.",
+        "Do you know what shape these things have?",
+        "What geometric shape does the image show?",
+        "what are the shapes called",
+        "Which kind of figure is depicted?",
+        "Could you please name the type of shape displayed?",
+        "Are the objects round, square or triangular?",
+        "What form do the objects in this photo take?",
+        "Are we looking at circles, squares or triangles?",
+        "I'd like to know what shape the figures in the image are.",
+        "Identify the kind of shape in this image, please.",
+        "Which geometric figure appears in the picture?",
     ),
     "count": (
-        "How many shapes are drawn?",
-        "how many things can you count",
-        "Count how many shapes there are.",
-        "What is the count of the objects?",
-        "Count the figures in the photo, please.",
-        "How many objects appear in the image?",
-        "How many shapes are visible here?",
-        "Tell me how many objects the picture has.",
-        "Number of figures shown?",
-        "How many items are there in total?",
+        "Can you tell me how many shapes are in the picture?",
+        "Could you please count how many shapes are shown?",
+        "Tell me the total number of shapes.",
+        "I'd like to know how many shapes there are in this picture",
+        "Can you tell me how many figures are in the image?",
+        "What is the number of items shown in the photo?",
+        "I want to know how many things appear in the scene.",
+        "Would you mind counting the objects in the picture?",
+        "Please tell me how many shapes the image contains.",
+        "How many figures does this photo display?",
+        "Do you know how many shapes there are in the image?",
+        "how many shapes",
+        "What's the total number of objects in this scene?",
+        "Could you please count how many things are shown?",
+        "Tell me the number of figures depicted.",
+        "shape count?",
+        "I'd like to know the number of objects in this image.",
+        "Give me the count of shapes in the picture.",
+        "Exactly how many objects are drawn here?",
+        "Hey, how many shapes can you spot?",
+        "Please count the figures in the scene and tell me the number.",
     ),
     "describe": (
-        "Describe this picture for me.",
-        "What's in this photo?",
-        "Can you describe what you see?",
-        "What does this image show?",
-        "Please describe the image.",
-        "Tell me what is in the picture.",
-        "What can be seen in the scene?",
-        "Give a short description.",
-        "describe the image briefly",
-        "What is this picture of?",
+        "Can you describe what's in the picture?",
+        "Could you please briefly describe the picture?",
+        "Tell me what this picture shows.",
+        "Summarise the picture in a few words.",
+        "Briefly, what does the image contain?",
+        "Can you describe what you see in this photo?",
+        "Please give a short description of the image.",
+        "Tell me what the scene contains.",
+        "Would you mind describing the picture for me?",
+        "I want to know what's in this image.",
+        "Briefly describe the photo.",
+        "Could you tell me what the image depicts?",
+        "what is this a picture of",
+        "Describe what appears in the photo, please.",
+        "Do you know what this image contains?",
+        "How would you describe this picture?",
+        "What does the image display?",
+        "Explain in a short phrase what is in the scene.",
+        "image description?",
     ),
 }
 HELD_OUT_VIDEO_QUESTIONS = {
     "first": (
-        "What colour does the video show at the start?",
-        "Which color is shown at the very beginning?",
-        "what's the first color you see",
-        "Which colour is in the first frame?",
-        "Tell me the colour at the start of the video.",
-        "What colour opens the video?",
-        "first colour in the clip?",
-        "What color can you see first?",
+        "Can you tell me the first colour in the video?",
+        "What is the color of the first frame?",
+        "Name the color that appears at the beginning of the video.",
+        "Could you please tell me which colour the clip opens with?",
+        "Which color comes up first in this clip?",
+        "I want to know which colour the clip begins with.",
+        "Name the first color shown.",
+        "Do you know what color the opening frame is?",
+        "Would you mind telling me which colour appears first?",
+        "Please identify the color at the start of the video.",
+        "What's the initial colour of the clip?",
+        "Tell me the colour the video opens with.",
+        "What color do the frames show at the very beginning?",
+        "Could you please say what colour comes up first in the sequence?",
+        "What is the first color you see in the clip?",
+        "At the start of the video, what colour is shown?",
+        "Which colour does the sequence of frames begin with?",
+        "I'd like to know what color the first frame is.",
+        "Hey, what colour is the video at the beginning?",
+        "What color appears before all the others?",
+        "Identify the colour of the first frame.",
+        "In the video, which color is shown at the start?",
+        "What colour do you see when the video begins?",
     ),
     "last": (
-        "What colour does the video show at the end?",
-        "Which color is shown at the very end?",
-        "what's the last color you see",
-        "Which colour is in the last frame?",
-        "Tell me the colour at the end of the video.",
-        "What colour closes the video?",
-        "last colour in the clip?",
-        "What color can you see last?",
+        "Can you tell me the final colour in the video?",
+        "What is the color of the last frame?",
+        "Name the color that appears at the end of the video.",
+        "Could you please tell me which colour the clip finishes on?",
+        "Which color comes up last in this clip?",
+        "Can you tell me the last colour in the clip?",
+        "I want to know which colour the video finishes on.",
+        "Name the final color shown.",
+        "Do you know what color the closing frame is?",
+        "Would you mind telling me which colour appears last?",
+        "Please identify the color at the end of the video.",
+        "What's the final colour of the clip?",
+        "Tell me the colour the video closes with.",
+        "What color do the frames show at the very end?",
+        "Could you please say what colour comes up last in the sequence?",
+        "What is the last color you see in the clip?",
+        "By the end of the video, what colour is shown?",
+        "Which colour does the sequence of frames finish on?",
+        "I'd like to know what color the last frame is.",
+        "Hey, what colour is the video at the end?",
+        "What color appears after all the others?",
+        "Identify the color of the final frame.",
+        "In the video, which color is shown at the finish?",
+        "What colour do you see when the video ends?",
     ),
 }
-SCENES_PER_QUESTION = 10
+SCENES_PER_QUESTION = 8
 
 
 def _typed_form(question: str) -> str:
     return question.lower().rstrip("?.! ")
 
 
+def _grammar_pattern(grammar: tuple[str, ...]) -> re.Pattern:
+    """Every typed form `teaching.composed_question` can give from one grammar, as a regex."""
+
+    def alternatives(template: str) -> str:
+        return re.escape(template.lower()).replace(r"\{", "(?:").replace(r"\}", ")").replace(r"\|", "|")
+
+    openings = "|".join(re.escape(text.lower()) for text in teaching._OPENINGS)
+    closings = "|".join(re.escape(text) for text in teaching._CLOSINGS)
+    cores = "|".join(alternatives(template) for template in grammar)
+    return re.compile(rf"(?:{openings})(?:{cores})(?:{closings})")
+
+
 def test_held_out_questions_are_not_in_the_teaching_pool():
     taught = [*teaching.BROAD_SCENE_QUESTIONS.values(), *teaching.BROAD_VIDEO_QUESTIONS.values()]
     pool = {_typed_form(question) for questions in taught for question in questions}
+    grammars = [*teaching.COMPOSED_SCENE_GRAMMAR.values(), *teaching.COMPOSED_VIDEO_GRAMMAR.values()]
+    patterns = [_grammar_pattern(grammar) for grammar in grammars]
+    # the patterns do recognise what the grammars give
+    rng = random.Random(0)
+    for grammar, pattern in zip(grammars, patterns):
+        for _ in range(50):
+            assert pattern.fullmatch(_typed_form(teaching.composed_question(rng, grammar).lower()))
     held_out = [*HELD_OUT_SCENE_QUESTIONS.values(), *HELD_OUT_VIDEO_QUESTIONS.values()]
-    assert [question for group in held_out for question in group if _typed_form(question) in pool] == []
-    for questions in [*HELD_OUT_SCENE_QUESTIONS.values(), *HELD_OUT_VIDEO_QUESTIONS.values()]:
+    taught_here = [
+        question
+        for group in held_out
+        for question in group
+        if _typed_form(question) in pool or any(p.fullmatch(_typed_form(question)) for p in patterns)
+    ]
+    assert taught_here == []
+    for questions in held_out:
         if any("colo" in question for question in questions):
             assert any("colour" in q for q in questions) and any("color" in q for q in questions)
 

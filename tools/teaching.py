@@ -178,6 +178,191 @@ BROAD_VIDEO_QUESTIONS = {
     + VIDEO_ORDER_PARAPHRASES[which]
     for which in VIDEO_ORDER_QUESTIONS
 }
+
+
+def pick(template: str, rng: random.Random) -> str:
+    """One random wording of a `template` with (nested) `{a|b}` alternatives (see `expand`)."""
+    while (group := re.search(r"\{([^{}]*)\}", template)) is not None:
+        template = template[: group.start()] + rng.choice(group.group(1).split("|")) + template[group.end() :]
+    return template
+
+
+_P = "{picture|image|photo|scene|drawing|pic}"
+_ONE = "{shape|object|figure|thing|item}"
+_MANY = "{shapes|objects|figures|things|items|elements}"
+_AT = f"{{| here| in the {_P}| in this {_P}| on the {_P}| in it}}"
+_SEEN = "{shown|drawn|visible|pictured|depicted|there}"
+_SHAPE_LISTS = tuple(
+    " or ".join([", ".join(order[:2]), order[2]])
+    for order in (
+        ("{a circle|circle}", "{a square|square}", "{a triangle|triangle}"),
+        ("{a square|square}", "{a triangle|triangle}", "{a circle|circle}"),
+        ("{a triangle|triangle}", "{a circle|circle}", "{a square|square}"),
+        ("{a circle|circle}", "{a triangle|triangle}", "{a square|square}"),
+    )
+)
+_PLURAL_LISTS = (
+    "circles, squares or triangles",
+    "squares, triangles or circles",
+    "triangles, circles or squares",
+)
+# Openings of indirect questions ("Could you please tell me what colour the shapes are").
+_ASK = (
+    "{I'd like to know|I want to know|Do you know|Would you mind telling me|Can you tell me|Could you tell me"
+    "|Could you please tell me|Please tell me|Tell me|I wonder}"
+)
+# Question grammars for the last teaching phase: each call of `composed_question` picks one wording at
+# random, so the phase meets far more wordings than it could enumerate (both spellings of colour,
+# indirect questions, fragments, polite or casual additions). Lesson 2's tasks stay new: no bars,
+# no values, no corners.
+COMPOSED_SCENE_GRAMMAR = {
+    "color": (
+        f"{{What|Which}} {_C} {{is|are}} {{the|these|those|all the|each of the}} {{{_ONE}|{_MANY}}}{_AT}",
+        f"{{What|Which}} {_C} {{is it|are they|is this|are these|is shown|do you see|can you see"
+        f"|can be seen|appears|is used|are they painted|are they drawn in|do the {_MANY} have"
+        f"|does the {_ONE} have}}{_AT}",
+        f"{{What is|What's|Whats}} the {_C}{{| of the {_ONE}| of the {_MANY}| of these {_MANY}| of it"
+        f"| of them}}{_AT}",
+        f"{{Tell me|Name|Give me|Say|Identify|State}} the {_C}{{| of the {_MANY}| of the {_ONE}"
+        f"| you see}}{_AT}",
+        f"{{Tell me|Say}} {{what|which}} {_C} the {_MANY} are",
+        f"{{Can|Could}} you tell me {{the {_C}|what {_C} the {_MANY} are|what {_C} it is}}",
+        f"Do you know the {_C}{{| of the {_MANY}}}",
+        f"{{In|Of}} {{what|which}} {_C} {{is|are}} the {{{_ONE}|{_MANY}}}",
+        f"{{The|Its|Their}} {_C}",
+        f"{{{_C}|{_C} of the {_MANY}|{_C} of the {_ONE}|What {_C}|Which {_C}}}",
+        f"{_ASK} {{what|which}} {_C} {{the {_MANY} are|the {_ONE} is|it is|they are|these {_MANY} are}}{_AT}",
+        f"{_ASK} the {_C} of the {{{_MANY}|{_ONE}}}{_AT}",
+        f"{{What|Which}} {{{_C}|hue|shade|tint}} {{do|does}} {{all the {_MANY}|the {_MANY}"
+        f"|the {_ONE}}} {{share|have}}",
+        f"{{The|These}} {_MANY} are {{what|which}} {_C}",
+    ),
+    "shape": (
+        f"{{What|Which}} {{shape|kind of shape|type of shape|sort of shape|form}} {{is it|is this|is that"
+        f"|is shown|is drawn|do you see|can you see|is there|appears|is visible|can be seen}}{_AT}",
+        f"{{What|Which}} shapes {{are these|are those|are they|are there|are shown|are drawn|do you see"
+        f"|can you see|appear}}{_AT}",
+        f"{{What|Which}} {{kind|type|sort}} of {{{_MANY}|{_ONE}}} {{is it|are they|are these|are there"
+        f"|are shown|are drawn|do you see}}{_AT}",
+        f"{{What is|What's|Whats}} the shape{{| of the {_MANY}| of the {_ONE}| of these {_MANY}"
+        f"| of each {_ONE}| called}}{_AT}",
+        f"{{What|Which}} shape {{is each {_ONE}|does the {_ONE} have|do the {_MANY} have"
+        f"|are the {_MANY}}}{_AT}",
+        f"{{Tell me|Name|Give me|Say|Identify}} the shape{{| of the {_MANY}| you see| of the {_ONE}}}{_AT}",
+        f"{{Can|Could}} you tell me {{the shape|what shape it is|what shape the {_MANY} are}}",
+        f"{{Is it|Is this|Is that}} {{{'|'.join(_SHAPE_LISTS)}}}",
+        f"{{Are they|Are these|Are the {_MANY}|Do you see}} {{{'|'.join(_PLURAL_LISTS)}}}",
+        f"{{{'|'.join(_SHAPE_LISTS)}|{'|'.join(_PLURAL_LISTS)}}}",
+        f"{{Shape|Shape of the {_MANY}|What shape|Which shape|The shape|Kind of shape}}",
+        f"{_ASK} {{what|which}} {{shape|kind of shape|type of shape|form}} {{the {_MANY} are"
+        f"|the {_ONE} is|it is|they are|these {_MANY} are|is shown|appears}}{_AT}",
+        f"{{What|Which}} geometric {{shape|shapes|figure|figures|form|forms}} {{is it|are they|is shown"
+        f"|are shown|is drawn|are drawn|appears|appear|do you see|does the {_P} show}}{_AT}",
+        f"{{What|Which}} {{kind|type|sort}} of {{{_MANY}|{_ONE}}} {{does the {_P} {{contain|show|have}}"
+        f"|can you see|is depicted|are depicted}}",
+        f"What {{form|shape}} {{do|does}} {{the {_MANY}|the {_ONE}|they|it}} {{take|have}}{_AT}",
+        f"{{Are|Is}} {{the {_MANY}|they|it|the {_ONE}}} {{round, square or triangular"
+        f"|square, triangular or round|triangular, round or square|round, triangular or square}}",
+        f"{{Are we looking at|Do I see|Are there}} {{{'|'.join(_PLURAL_LISTS)}}}",
+    ),
+    "count": (
+        f"How many {{{_MANY}|}} {{are there|do you see|can you see|are shown|are drawn|are visible|appear"
+        f"|can be seen|can you count|are in it}}{_AT}{{| in total| altogether}}",
+        f"How many {_MANY} {{does the {_P} {{have|show|contain}}|does it show|are in the {_P}|are {_SEEN}}}",
+        f"{{Count|Please count|Can you count|Could you count}} the {_MANY}{_AT}",
+        f"Count {{how many {_MANY} there are|them|the number of {_MANY}|the {_MANY} you see}}{_AT}",
+        f"{{What is|What's|Whats}} the {{number|count|total|amount}} of {_MANY}{_AT}",
+        f"{{Number|Count|Total number}} of {_MANY}{_AT}",
+        f"{{Tell me|Give me|Say}} {{the number of {_MANY}|how many {_MANY} there are"
+        f"|how many {_MANY} you see}}{_AT}",
+        f"{{Can|Could}} you tell me how many {_MANY} there are",
+        "{How many|Count|Number|How many in total|Total}",
+        f"{_ASK} how many {_MANY} {{there are|the {_P} {{has|shows|contains}}|you see|are {_SEEN}}}{_AT}",
+        f"{_ASK} the {{number|count|total number|amount}} of {_MANY}{_AT}",
+        f"How many {_MANY} {{does the {_P} {{display|depict|hold}}|can you spot|are {{displayed|depicted}}}}",
+        f"{{Quantity|Amount|Total|Count}} of {_MANY}",
+    ),
+    "describe": (
+        f"Describe {{the {_P}|this {_P}|what you see|what is shown|it|this|the {_MANY}}}{{| for me}}"
+        "{| briefly| in a few words| in one sentence| shortly}",
+        f"{{Can|Could|Would}} you describe {{the {_P}|this {_P}|what you see|it}}{{| for me}}",
+        "{What is|What's|Whats} {in|shown in|on|going on in|happening in|depicted in|drawn in"
+        f"|visible in}} {{the|this}} {_P}",
+        f"What {{does|do}} {{the|this}} {_P} {{show|contain|depict|have}}",
+        f"What {{do you see|can you see|is there|is shown|is drawn|is visible|can be seen}}{_AT}",
+        f"{{Tell me|Say}} what {{you see|is shown|is in the {_P}|the {_P} shows}}",
+        f"{{Give|Write}} {{me|}} a {{short|brief|quick|}} {{description|caption|summary}}{{ of the {_P}|}}",
+        f"{{Caption|Summarize|Summarise|Explain}} {{the|this}} {_P}",
+        f"What is this {{{_P}|}} of",
+        "{What am I looking at|What is this|Description|Caption}",
+        f"How would you describe {{the {_P}|this {_P}|it|what you see|this}}",
+        f"{{What does|How does}} {{the|this}} {_P} look{{ like|}}",
+        f"{_ASK} what {{is in the {_P}|the {_P} {{shows|contains|depicts}}|you see|is shown}}",
+        f"{{Explain|Tell me|Say}} {{in a short phrase|briefly|in a few words"
+        f"|in one sentence}} what {{is in|is shown in}} the {_P}",
+        f"{{Summary|Overview|Description|Caption}} of the {_P}",
+    ),
+}
+_V = "{| in the video| in the clip| of the video| in this video}"
+COMPOSED_VIDEO_GRAMMAR = {
+    "first": (
+        f"{{Which|What}} {_C} {{comes|appears|is shown|do you see|is seen|shows up|is there|is displayed"
+        "|can you see|does it show|does the video show} {first|at the start|at the beginning"
+        f"|at the very start|at the very beginning|in the first frame|in the opening frame}}{_V}",
+        f"{{What is|What's|Whats}} the {{first|starting|opening|initial|earliest}} {_C}{_V}",
+        f"{{Which|What}} {_C} does the {{video|clip}} {{start|begin|open}} {{with|on}}",
+        f"{{Which|What}} {_C} {{starts|begins|opens}} the {{video|clip}}",
+        f"{{Tell me|Name|Give me|Say}} the {{first|starting|opening|initial}} {_C}{_V}",
+        f"{{Can|Could}} you tell me {{the first {_C}|which {_C} comes first}}",
+        f"{{First|Starting|Opening|Initial}} {_C}",
+        f"{_C} {{at the start|at the beginning|first}}",
+        "What {did you see|do you see|is shown|comes} first",
+        f"{_ASK} {{which|what}} {_C} {{the {{video|clip}} {{starts|begins|opens}} with|comes first"
+        f"|appears first|the first frame is|the opening frame is|is shown at the start}}",
+        f"{{Identify|Name|Tell me}} the {_C} {{of the first frame|of the opening frame|at the start{_V}}}",
+        f"{{Which|What}} {_C} {{appears|comes}} before all the others",
+        f"{{Which|What}} {_C} {{comes up|shows up}} first{{| in the sequence|{_V}}}",
+    ),
+    "last": (
+        f"{{Which|What}} {_C} {{comes|appears|is shown|do you see|is seen|shows up|is there|is displayed"
+        "|can you see|does it show|does the video show} {last|at the end|at the very end|in the last frame"
+        f"|in the final frame|in the closing frame}}{_V}",
+        f"{{What is|What's|Whats}} the {{last|final|closing|ending}} {_C}{_V}",
+        f"{{Which|What}} {_C} does the {{video|clip}} {{end|finish|close}} {{with|on}}",
+        f"{{Which|What}} {_C} {{ends|finishes|closes}} the {{video|clip}}",
+        f"{{Tell me|Name|Give me|Say}} the {{last|final|closing}} {_C}{_V}",
+        f"{{Can|Could}} you tell me {{the last {_C}|which {_C} comes last}}",
+        f"{{Last|Final|Closing|Ending}} {_C}",
+        f"{_C} {{at the end|last}}",
+        "What {did you see|do you see|is shown|comes} last",
+        f"{_ASK} {{which|what}} {_C} {{the {{video|clip}} {{ends|finishes|closes}} {{with|on}}|comes last"
+        f"|appears last|the last frame is|the final frame is|the closing frame is|is shown at the end}}",
+        f"{{Identify|Name|Tell me}} the {_C} {{of the last frame|of the final frame|at the end{_V}}}",
+        f"{{Which|What}} {_C} {{appears|comes}} after all the others",
+        f"{{Which|What}} {_C} {{comes up|shows up}} last{{| in the sequence|{_V}}}",
+    ),
+}
+_OPENINGS = ("", "", "", "", "", "Hey, ", "Hi! ", "Quick question: ", "Question: ", "OK, ", "So ", "Now ")
+_CLOSINGS = ("", "", "", "", " please", ", please", " for me", " exactly", " now")
+
+
+def composed_question(rng: random.Random, grammar: tuple[str, ...]) -> str:
+    """A question from one of the `grammar`'s templates, worded at random as a learner may type it: an
+    opening ("Hey, "), a polite closing (", please"), "?" / "." / nothing, upper or lower case."""
+    core = " ".join(pick(rng.choice(grammar), rng).split())  # an empty alternative leaves no double space
+    question = core[0].upper() + core[1:]
+    opening = rng.choice(_OPENINGS)
+    if opening:
+        question = opening + question[0].lower() + question[1:]
+    question += rng.choice(_CLOSINGS) + rng.choice(("?", "?", "?", ".", "", "", " ?", "!"))
+    case = rng.random()
+    if case < 0.25:
+        question = question.lower()
+    elif case < 0.3:
+        question = question.upper()
+    return question
+
+
 VIDEO_FRAME_SIZE = (64, 48)
 VIDEO_SECONDS = (4, 8)  # shortest and longest teaching clip, one frame per second
 
@@ -294,29 +479,50 @@ def collate_conversations(processor, conversations: list[list[dict]], **images_k
     return batch
 
 
-def broad_scene_example(rng: random.Random) -> list[dict]:
-    """A scene question worded as a learner may type it (or as the lesson does, a third of the time)."""
+def broad_scene_example(rng: random.Random, composed: bool = False) -> list[dict]:
+    """A scene question worded as a learner may type it (or as the lesson does, a third of the time);
+    `composed` draws half of them from `COMPOSED_SCENE_GRAMMAR` instead."""
+    if composed and rng.random() < 0.5:
+        scene = make_scene(rng)
+        kind = rng.choice(sorted(COMPOSED_SCENE_GRAMMAR))
+        question = composed_question(rng, COMPOSED_SCENE_GRAMMAR[kind])
+        return conversation([{"type": "image", "image": scene.image}], question, scene.answer(kind))
     return scene_example(rng, BROAD_SCENE_QUESTIONS)
 
 
-def teaching_batches(step: int, seed: int, processors: dict, batch_size: int, paraphrases: bool = False):
+def broad_video_example(rng: random.Random, composed: bool = False) -> list[dict]:
+    """A video-order question worded as a learner may type it; `composed` as in `broad_scene_example`."""
+    if composed and rng.random() < 0.5:
+        clip, names = synthetic_clip(rng)
+        which = rng.choice(sorted(COMPOSED_VIDEO_GRAMMAR))
+        question = composed_question(rng, COMPOSED_VIDEO_GRAMMAR[which])
+        answer = names[0] if which == "first" else names[-1]
+        return conversation([{"type": "video", "video": clip}], question, answer)
+    return video_order_example(rng, BROAD_VIDEO_QUESTIONS)
+
+
+def teaching_batches(step: int, seed: int, processors: dict, batch_size: int, paraphrases: int = 0):
     """The batches of one teaching step: mixed picture questions, then a batch of videos.
 
     Pictures alternate between image splitting on (lesson 1's default) and off (lesson 2's token
     budget); videos alternate between SmolVLM v1's timestamped frames (split or one view each) and
-    SmolVLM2's video input. `paraphrases` words scene and video questions as a learner may type them.
+    SmolVLM2's video input. `paraphrases` words scene and video questions as a learner may type them:
+    0 as the lesson does, 1 from the enumerated paraphrases, 2 half of them from the composed grammars.
     """
     rng = random.Random(seed * 1_000_003 + step)
     shares = PARAPHRASE_TASK_SHARES if paraphrases else TASK_SHARES
     tasks = [task for task, share in sorted(shares.items()) for _ in range(share)]
-    image_tasks = {**IMAGE_TASKS, "scene": broad_scene_example} if paraphrases else IMAGE_TASKS
-    video_questions = BROAD_VIDEO_QUESTIONS if paraphrases else VIDEO_ORDER_QUESTIONS
+    composed = paraphrases >= 2
+    image_tasks = IMAGE_TASKS
+    if paraphrases:
+        image_tasks = {**IMAGE_TASKS, "scene": lambda rng: broad_scene_example(rng, composed)}
     pictures = [image_tasks[tasks[index % len(tasks)]](rng) for index in range(batch_size)]
     yield collate_conversations(processors["idefics3"], pictures, do_image_splitting=step % 2 == 0)
     # Split frames cost five tiles each: that format comes every 8th step only, with fewer clips.
     split_frames = step % 8 == 1
     clips = [
-        video_order_example(rng, video_questions) for _ in range(batch_size // (8 if split_frames else 4))
+        broad_video_example(rng, composed) if paraphrases else video_order_example(rng)
+        for _ in range(batch_size // (8 if split_frames else 4))
     ]
     kind = "idefics3" if step % 4 in (0, 1) else "smolvlm"
     yield collate_conversations(processors[kind], clips, do_image_splitting=split_frames)
@@ -330,7 +536,7 @@ def teach(
     seed: int = 0,
     batch_size: int = 24,
     log_every: int = 50,
-    paraphrases: bool = False,
+    paraphrases: int = 0,
 ):
     """Train the whole tiny model on fresh examples of every taught skill (a plain torch loop)."""
     optimizer = torch.optim.AdamW(model.parameters(), lr=learning_rate, weight_decay=0.0)

@@ -88,7 +88,7 @@ IMAGE_SIZES = dict(size={"longest_edge": 128}, max_image_size={"longest_edge": 6
 # worded as a learner may type them (teaching.SCENE_PARAPHRASES; build t9). Phases 1-2 are build t8's
 # unchanged, so `--from-phase 3 --weights-from <t8 folder>` teaches only the last one.
 # (steps, peak learning rate[, paraphrases])
-TEACH_PHASES = ((2300, 2e-3), (1700, 1e-3), (1500, 1e-3, True))
+TEACH_PHASES = ((2300, 2e-3), (1700, 1e-3), (1500, 1e-3, 1), (2000, 1e-3, 2))
 
 
 def tokenizer_corpus() -> list[str]:
@@ -218,9 +218,8 @@ def build_tiny(
             continue
         print(f"Teaching phase {phase + 1}/{len(phases)}: {steps} steps", flush=True)
         started = time.perf_counter()
-        teaching.teach(
-            model, processors, steps, learning_rate, seed=seed + phase * 7919, paraphrases=any(paraphrases)
-        )
+        level = paraphrases[0] if paraphrases else 0
+        teaching.teach(model, processors, steps, learning_rate, seed=seed + phase * 7919, paraphrases=level)
         print(f"Phase {phase + 1} took {time.perf_counter() - started:.1f} s", flush=True)
     out_dir.mkdir(parents=True, exist_ok=True)
     model.save_pretrained(out_dir)
