@@ -6,11 +6,13 @@ times each blank lesson and the solved lessons. Writes build/benchmarks/lesson_f
 
     python benchmarks/lesson_figures.py                          # seeds 0-4, every capability here
     python benchmarks/lesson_figures.py --seeds 0 1 --capabilities default
+    python benchmarks/lesson_figures.py --skip-timings --jobs 2    # the figures only, two runs at once
 """
 
 from __future__ import annotations
 
 import argparse
+import concurrent.futures
 import json
 import sys
 from pathlib import Path
@@ -69,14 +71,19 @@ def figures_of(outcomes: list[dict]) -> dict[str, float]:
     }
 
 
-def run_solved_lesson_2(seed: int, capability: str, out_dir: Path) -> dict:
+def run_solved_lesson_2(seed: int, capability: str, out_dir: Path, threads: int | None = None) -> dict:
+    """One solved run; `threads` sets OMP_NUM_THREADS (1 when runs share the cores)."""
+    sys.path.insert(0, str(ROOT))
     from tools.notebooks import run_notebook
 
+    env = {"COURSE_SEED": str(seed), "ATEN_CPU_CAPABILITY": capability}
+    if threads:
+        env["OMP_NUM_THREADS"] = str(threads)
     run = run_notebook(
         LESSON_2,
         out_dir / f"02_solved_seed{seed}_{capability}.ipynb",
         solved=True,
-        env={"COURSE_SEED": str(seed), "ATEN_CPU_CAPABILITY": capability},
+        env=env,
         raise_on_error=False,
     )
     if run.error:
@@ -128,15 +135,27 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
     parser.add_argument("--capabilities", nargs="+", default=None, help="default: every one this CPU has")
     parser.add_argument("--skip-timings", action="store_true", help="do not time the blank/solved lessons")
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        default=1,
+        help="solved runs at once, one thread each (their seconds are not timings)",
+    )
     args = parser.parse_args(argv)
     sys.path.insert(0, str(ROOT))
     OUT_DIR.mkdir(parents=True, exist_ok=True)
     work = OUT_DIR / "lesson_runs"
     timings = {} if args.skip_timings else time_lessons(work)
     runs = []
-    for capability in args.capabilities or capabilities_here():
-        for seed in args.seeds:
-            runs.append(run_solved_lesson_2(seed, capability, work))
+    settings = [
+        (seed, capability) for capability in args.capabilities or capabilities_here() for seed in args.seeds
+    ]
+    # Processes, not threads: each run sets its own environment variables.
+    with concurrent.futures.ProcessPoolExecutor(max_workers=args.jobs) as pool:
+        threads = 1 if args.jobs > 1 else None
+        futures = [pool.submit(run_solved_lesson_2, seed, cap, work, threads) for seed, cap in settings]
+        for future in futures:
+            runs.append(future.result())
             print(json.dumps(runs[-1], ensure_ascii=False), flush=True)
     table = markdown(runs, timings)
     print(table)

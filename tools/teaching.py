@@ -4,8 +4,9 @@ Lesson 1's scenes (colour, shape, count), the order of colours in a video, and v
 that lesson 2's fine-tuning later adapts to new tasks and formats: every bar height read out as a
 digit, left to right or sorted, and whether a shape sits left or right, at the top or the bottom.
 The lesson tasks are never taught: asked for one value or the number of bars, the model recites a
-whole list, or answers in words as it does about scenes. The last phase asks lesson 1's scene and
-video questions in many wordings (both spellings of colour, paraphrases), as a learner types them.
+whole list, or answers in words as it does about scenes. The last two phases ask lesson 1's scene
+and video questions in many wordings (both spellings of colour, paraphrases, indirect questions,
+synonyms), as a learner types them.
 """
 
 from __future__ import annotations
@@ -84,7 +85,7 @@ _C = "{color|colour}"
 _PIC = "{picture|image|photo|scene}"
 _HERE = f"{{| here| in the {_PIC}| in this {_PIC}}}"  # where a learner may add, in any question
 _THINGS = "{shapes|objects|figures|things|items}"
-# The paraphrases of lesson 1's scene and video questions taught in the last phase (TEACH_PHASES), so
+# The paraphrases of lesson 1's scene and video questions taught in the last phases (TEACH_PHASES), so
 # that the model answers what a learner types, not only the lesson's strings. Lesson 2's tasks stay
 # new to it: no bars, no values, no corners ("where"), counts in words as before.
 SCENE_PARAPHRASES = {
@@ -206,15 +207,16 @@ _PLURAL_LISTS = (
     "squares, triangles or circles",
     "triangles, circles or squares",
 )
+_HUE = "{color|colour|hue|shade|tint}"
 # Openings of indirect questions ("Could you please tell me what colour the shapes are").
 _ASK = (
     "{I'd like to know|I want to know|Do you know|Would you mind telling me|Can you tell me|Could you tell me"
     "|Could you please tell me|Please tell me|Tell me|I wonder}"
 )
-# Question grammars for the last teaching phase: each call of `composed_question` picks one wording at
-# random, so the phase meets far more wordings than it could enumerate (both spellings of colour,
-# indirect questions, fragments, polite or casual additions). Lesson 2's tasks stay new: no bars,
-# no values, no corners.
+# Question grammars for half of the last teaching phase's scene and video questions: each call of
+# `composed_question` picks one wording at random, so the phase meets far more wordings than it could
+# enumerate (both spellings of colour, indirect questions, synonyms, fragments, polite or casual
+# additions). Lesson 2's tasks stay new: no bars, no values, no corners.
 COMPOSED_SCENE_GRAMMAR = {
     "color": (
         f"{{What|Which}} {_C} {{is|are}} {{the|these|those|all the|each of the}} {{{_ONE}|{_MANY}}}{_AT}",
@@ -236,6 +238,11 @@ COMPOSED_SCENE_GRAMMAR = {
         f"{{What|Which}} {{{_C}|hue|shade|tint}} {{do|does}} {{all the {_MANY}|the {_MANY}"
         f"|the {_ONE}}} {{share|have}}",
         f"{{The|These}} {_MANY} are {{what|which}} {_C}",
+        f"{{What|Which}} {_HUE} {{is|are}} {{the {_MANY}|the {_ONE}|they|it|these {_MANY}}}{{| painted in"
+        f"| drawn in}}{_AT}",
+        f"{{Tell me|Name|Report|State|Give me}} the {_HUE} of the {{{_MANY}|{_ONE}}}",
+        f"{_ASK} {{what|which}} {_HUE} the {_MANY} are",
+        f"{_HUE} of {{{_MANY}|the {_MANY}|{_ONE}}}",
     ),
     "shape": (
         f"{{What|Which}} {{shape|kind of shape|type of shape|sort of shape|form}} {{is it|is this|is that"
@@ -264,6 +271,12 @@ COMPOSED_SCENE_GRAMMAR = {
         f"{{Are|Is}} {{the {_MANY}|they|it|the {_ONE}}} {{round, square or triangular"
         f"|square, triangular or round|triangular, round or square|round, triangular or square}}",
         f"{{Are we looking at|Do I see|Are there}} {{{'|'.join(_PLURAL_LISTS)}}}",
+        f"{{What|Which}} {{outline|outlines|geometry|form}} {{do|does}} {{the {_MANY}|the {_ONE}|they"
+        f"|it}} have{_AT}",
+        f"{{What is|What's}} the {{outline|geometry|form}} of {{the {_MANY}|the {_ONE}|each {_ONE}|them}}",
+        f"{{Tell me|Name|Report|State|Identify}} the {{outline|geometry|form"
+        f"|type of geometry}} of the {_MANY}",
+        f"{{shape|shape of {_MANY}|shape type|type of shape}}",
     ),
     "count": (
         f"How many {{{_MANY}|}} {{are there|do you see|can you see|are shown|are drawn|are visible|appear"
@@ -281,6 +294,9 @@ COMPOSED_SCENE_GRAMMAR = {
         f"{_ASK} the {{number|count|total number|amount}} of {_MANY}{_AT}",
         f"How many {_MANY} {{does the {_P} {{display|depict|hold}}|can you spot|are {{displayed|depicted}}}}",
         f"{{Quantity|Amount|Total|Count}} of {_MANY}",
+        "{What is|What's|Tell me|Report|Give me} the {shape|object|item|figure} {count|total|number}",
+        f"{{Report|State|Give}} the {{count|number|total}} of {_MANY}",
+        f"How many {_MANY} {{are in|are on|are there in}} {{{_P}|the {_P}|this {_P}|the white background}}",
     ),
     "describe": (
         f"Describe {{the {_P}|this {_P}|what you see|what is shown|it|this|the {_MANY}}}{{| for me}}"
@@ -301,6 +317,12 @@ COMPOSED_SCENE_GRAMMAR = {
         f"{{Explain|Tell me|Say}} {{in a short phrase|briefly|in a few words"
         f"|in one sentence}} what {{is in|is shown in}} the {_P}",
         f"{{Summary|Overview|Description|Caption}} of the {_P}",
+        f"{{Describe|Summarize|Summarise}} {{the {_P}|what you see|it"
+        f"|what is on the white background}}{{,|}} {{including|with}} {{the|}} {{{_C}, shape and number"
+        f"|count, {_C} and shape|shape, number and {_C}}}",
+        f"{{Briefly|Shortly|Quickly}} describe {{the {_P}|the scene|what you see|it}}",
+        f"{{Describe|Summarize|Summarise}} {{the contents of|everything in|what is in}} the {_P}{{"
+        f"| briefly| in a few words}}",
     ),
 }
 _V = "{| in the video| in the clip| of the video| in this video}"
@@ -349,7 +371,10 @@ _CLOSINGS = ("", "", "", "", " please", ", please", " for me", " exactly", " now
 def composed_question(rng: random.Random, grammar: tuple[str, ...]) -> str:
     """A question from one of the `grammar`'s templates, worded at random as a learner may type it: an
     opening ("Hey, "), a polite closing (", please"), "?" / "." / nothing, upper or lower case."""
-    core = " ".join(pick(rng.choice(grammar), rng).split())  # an empty alternative leaves no double space
+    words = pick(rng.choice(grammar), rng).split()  # an empty alternative leaves no double space
+    if rng.random() < 0.15:  # as typed in a hurry: "colour of shapes?"
+        words = [word for word in words if word.lower() not in ("the", "a", "an")] or words
+    core = " ".join(words)
     question = core[0].upper() + core[1:]
     opening = rng.choice(_OPENINGS)
     if opening:

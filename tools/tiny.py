@@ -85,9 +85,11 @@ IMAGE_SIZES = dict(size={"longest_edge": 128}, max_image_size={"longest_edge": 6
 
 # Phases of fresh examples: a fast one, then a gentler one that polishes them (19 minutes alone on
 # 2 cores, benchmarks/RESULTS.md), then a short one that asks lesson 1's scene and video questions
-# worded as a learner may type them (teaching.SCENE_PARAPHRASES; build t9). Phases 1-2 are build t8's
-# unchanged, so `--from-phase 3 --weights-from <t8 folder>` teaches only the last one.
-# (steps, peak learning rate[, paraphrases])
+# worded as a learner may type them (teaching.SCENE_PARAPHRASES; build t9), then one that draws half of
+# those questions from grammars of indirect questions, synonyms, openings and closings
+# (teaching.COMPOSED_SCENE_GRAMMAR; build t10). Earlier phases are unchanged from build to build, so
+# `--from-phase 4 --weights-from <t9 folder>` teaches only the last one.
+# (steps, peak learning rate[, paraphrases: 1 enumerated, 2 enumerated and composed])
 TEACH_PHASES = ((2300, 2e-3), (1700, 1e-3), (1500, 1e-3, 1), (2000, 1e-3, 2))
 
 
