@@ -102,6 +102,10 @@ def evaluate(
     """Ask every question of `dataset` (rows with an image, a question and an answer) and score it."""
     if len(dataset) == 0:
         raise ValueError("The evaluation dataset is empty.")
+    columns = getattr(dataset, "column_names", None) or list(dataset[0])
+    for role, key in (("image_key", image_key), ("question_key", question_key), ("answer_key", answer_key)):
+        if key not in columns:
+            raise ValueError(f"{role}={key!r} is not a column of the dataset; its columns are {columns}.")
     rows = [dataset[index] for index in range(len(dataset))]
     pairs = [(row[image_key], row[question_key]) for row in rows]
     targets = [normalise_answer(row[answer_key]) for row in rows]

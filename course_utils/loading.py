@@ -27,17 +27,27 @@ class ModelLoadError(RuntimeError):
     """The model could not be loaded; the message says why and what to do instead."""
 
 
+DTYPES = ("auto", "float32", "float16", "bfloat16")
+
+
 def pick_device(device: str = "auto") -> str:
     """ "auto" means the first CUDA GPU if there is one, otherwise the CPU."""
-    if device != "auto":
-        return device
-    return "cuda" if torch.cuda.is_available() else "cpu"
+    if device == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    kind, _, index = str(device).partition(":")
+    if kind not in ("cpu", "cuda") or (index and not index.isdigit()):
+        raise ValueError(f"device must be 'auto', 'cpu', 'cuda' or 'cuda:N', got {device!r}.")
+    if kind == "cuda" and not torch.cuda.is_available():
+        raise ValueError(f"device {device!r} asks for a GPU, but torch sees none here; use 'auto' or 'cpu'.")
+    return str(device)
 
 
 def pick_dtype(device: str, dtype: str | torch.dtype = "auto") -> torch.dtype:
     """ "auto": bfloat16 on GPUs that support it (Ampere+), float16 on older GPUs (T4), float32 on CPU."""
     if isinstance(dtype, torch.dtype):
         return dtype
+    if dtype not in DTYPES:
+        raise ValueError(f"dtype must be one of {DTYPES} (or a torch.dtype), got {dtype!r}.")
     if dtype != "auto":
         return getattr(torch, dtype)
     if not str(device).startswith("cuda"):

@@ -3,9 +3,11 @@
     python -m course_utils.run_sft --config run.json [--resume]
     accelerate launch --multi_gpu --num_processes 2 -m course_utils.run_sft --config run.json
 
-The JSON config names the model, the method (full / lora / qlora), the data and the steps; the run
-resumes from its newest complete checkpoint with "resume": true (or --resume) and saves the result
-to `<output_dir>/final`.
+The JSON config names the model, the method (full / lora / qlora), the data and the steps; every
+setting is checked before anything loads (a wrong key, type, range or path: one line naming it, exit
+status 2). The run resumes from its newest checkpoint that loads with "resume": true (or --resume),
+skipping damaged newer ones, and saves the result to `<output_dir>/final` atomically. A folder that
+already holds a run is never overwritten unless asked ("overwrite": true or --overwrite).
 """
 
 from __future__ import annotations
@@ -13,13 +15,17 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
+import sys
+import zipfile
 from pathlib import Path
 
 import torch
+from safetensors import safe_open
 
 from course_utils.evaluation import logged
 from course_utils.formatting import format_dataset
-from course_utils.loading import load_vlm
+from course_utils.loading import ModelLoadError, load_vlm, resolve_model_source
 from course_utils.synthetic_data import make_chartqa, make_shape_positions
 from course_utils.training import finetune, sft_recipe
 
@@ -39,17 +45,89 @@ DEFAULTS = {
     "save_steps": None,
     "seed": 0,
     "resume": False,
+    "overwrite": False,
     "record_rows": False,
+}
+METHODS = ("full", "lora", "qlora")
+DATASETS = ("chartqa", "shape_positions")
+# What each setting must be: (types, smallest value or None, what to write instead).
+_KINDS = {
+    "model": (
+        str,
+        None,
+        'a name ("tiny"), a model folder or a Hub id such as "HuggingFaceTB/SmolVLM-256M-Instruct"',
+    ),
+    "method": (str, None, f"one of {list(METHODS)}"),
+    "dataset": (str, None, f"one of {list(DATASETS)}"),
+    "n_train": (int, 1, "a whole number of training rows, at least 1"),
+    "data_seed": (int, 0, "a whole number, 0 or more"),
+    "output_dir": (str, None, "a folder path"),
+    "max_steps": (int, 1, "a whole number of steps, at least 1"),
+    "batch_size": (int, 1, "a whole number of rows per step, at least 1"),
+    "learning_rate": (
+        (float, int, type(None)),
+        0,
+        "a positive number such as 2e-4, or null for the method's default",
+    ),
+    "save_steps": ((int, type(None)), 1, "a whole number of steps between checkpoints, or null"),
+    "seed": (int, 0, "a whole number, 0 or more"),
+    "resume": (bool, None, "true or false"),
+    "overwrite": (bool, None, "true or false"),
+    "record_rows": (bool, None, "true or false"),
 }
 
 
-def load_run_config(path: str | Path) -> dict:
-    """The run's settings: DEFAULTS overridden by the JSON file; unknown keys are an error."""
-    settings = json.loads(Path(path).read_text())
+class SettingsError(ValueError):
+    """A setting the script cannot run with; the message names it and what to write instead."""
+
+
+def check_settings(settings: dict, source: str = "the config") -> dict:
+    """DEFAULTS overridden by `settings`, every key, type and range checked (SettingsError otherwise)."""
     unknown = sorted(set(settings) - set(DEFAULTS))
     if unknown:
-        raise SystemExit(f"Unknown keys in {path}: {unknown}. Known keys: {sorted(DEFAULTS)}.")
-    return {**DEFAULTS, **settings}
+        raise SettingsError(f"Unknown keys in {source}: {unknown}. Known keys: {sorted(DEFAULTS)}.")
+    merged = {**DEFAULTS, **settings}
+    for key, (types, smallest, expected) in _KINDS.items():
+        value = merged[key]
+        wrong_type = not isinstance(value, types) or (
+            isinstance(value, bool) and bool not in _as_tuple(types)
+        )
+        too_small = (
+            not wrong_type and smallest is not None and value is not None and not isinstance(value, str)
+        )
+        too_small = too_small and (value <= 0 if key == "learning_rate" else value < smallest)
+        if wrong_type or too_small:
+            raise SettingsError(f'"{key}": {json.dumps(value)} in {source} cannot be used: write {expected}.')
+    for key, choices in (("method", METHODS), ("dataset", DATASETS)):
+        if merged[key] not in choices:
+            raise SettingsError(
+                f'"{key}": "{merged[key]}" in {source} is unknown: use one of {list(choices)}.'
+            )
+    try:
+        resolve_model_source(merged["model"])
+    except ModelLoadError as error:
+        raise SettingsError(f'"model" in {source}: {error}') from None
+    return merged
+
+
+def _as_tuple(types) -> tuple:
+    return types if isinstance(types, tuple) else (types,)
+
+
+def load_run_config(path: str | Path) -> dict:
+    """The run's settings: DEFAULTS overridden by the JSON file, checked (`check_settings`)."""
+    path = Path(path)
+    if not path.is_file():
+        raise SettingsError(f"The config file {path} does not exist; write the run's settings there as JSON.")
+    try:
+        settings = json.loads(path.read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise SettingsError(
+            f"{path} is not valid JSON ({error}); check its quotes, commas and braces."
+        ) from None
+    if not isinstance(settings, dict):
+        raise SettingsError(f'{path} must hold one JSON object of settings, such as {{"max_steps": 40}}.')
+    return check_settings(settings, str(path))
 
 
 def training_rows(settings: dict):
@@ -92,24 +170,96 @@ def complete_checkpoints(output_dir: str | Path) -> list[Path]:
     return sorted(complete, key=lambda folder: int(folder.name.split("-")[-1]))
 
 
+def checkpoint_problem(folder: Path) -> str | None:
+    """Why a checkpoint cannot be resumed from (its state unreadable, its weights or optimiser state
+    missing or truncated), or None when it loads."""
+    try:
+        json.loads((folder / TRAINER_STATE_NAME).read_text())["global_step"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return f"{TRAINER_STATE_NAME} is unreadable"
+    weights = sorted(folder.glob("*.safetensors"))
+    if not weights:
+        return "it holds no weights (*.safetensors)"
+    for path in weights:
+        try:
+            with safe_open(str(path), framework="pt") as handle:
+                for name in handle.keys():
+                    handle.get_slice(name)
+        except Exception:  # safetensors raises its own error types for a truncated file
+            return f"{path.name} is truncated or damaged"
+    optimizer = folder / "optimizer.pt"
+    if optimizer.exists():
+        try:
+            with zipfile.ZipFile(optimizer) as archive:
+                archive.namelist()
+        except (OSError, zipfile.BadZipFile):
+            return "optimizer.pt is truncated or damaged"
+    return None
+
+
 def last_checkpoint(settings: dict) -> str | None:
-    """The newest complete checkpoint in the output folder, or None (then training starts fresh)."""
+    """The newest checkpoint in the output folder that loads, or None (then training starts fresh).
+
+    Damaged newer ones (a kill during a save) are skipped with a warning that names them."""
     output = Path(settings["output_dir"])
-    found = complete_checkpoints(output)
-    if not found:
-        print(f"No checkpoint in {output}: starting from the beginning.", flush=True)
-        return None
-    step = json.loads((found[-1] / TRAINER_STATE_NAME).read_text())["global_step"]
-    print(f"Resuming from {found[-1].name} (step {step} of {settings['max_steps']}).", flush=True)
-    return str(found[-1])
+    for folder in reversed(complete_checkpoints(output)):
+        problem = checkpoint_problem(folder)
+        if problem is None:
+            step = json.loads((folder / TRAINER_STATE_NAME).read_text())["global_step"]
+            print(f"Resuming from {folder.name} (step {step} of {settings['max_steps']}).", flush=True)
+            return str(folder)
+        print(f"Warning: skipping {folder} ({problem}); trying an older checkpoint.", flush=True)
+    print(f"No checkpoint to resume from in {output}: starting from the beginning.", flush=True)
+    return None
+
+
+def guard_output_dir(settings: dict) -> None:
+    """Refuse to start over a folder that holds a run (finished or not) unless told to resume it or
+    to overwrite it; with `overwrite`, say what is replaced and clear it."""
+    output = Path(settings["output_dir"])
+    finished = [name for name in ("final", "metrics.json") if (output / name).exists()]
+    checkpoints = [folder.name for folder in output.glob(f"{PREFIX_CHECKPOINT_DIR}-*")]
+    if settings["resume"] or not (finished or checkpoints):
+        return
+    if not settings["overwrite"]:
+        what = "a finished run" if finished else "checkpoints of an unfinished run"
+        raise SettingsError(
+            f"{output} already holds {what} ({', '.join(sorted(finished + checkpoints)[:4])}). Use another "
+            '"output_dir", --resume to continue it, or --overwrite to replace it.'
+        )
+    print(
+        f"Overwriting the run in {output}: removing {', '.join(sorted(finished + checkpoints))}.", flush=True
+    )
+    for name in finished + checkpoints:
+        target = output / name
+        shutil.rmtree(target) if target.is_dir() else target.unlink()
+
+
+def save_final(trainer, processor, output: Path) -> Path:
+    """Save the trained model to `output/final` atomically: written beside it, then renamed, so a kill
+    during the save leaves the previous `final` as it was."""
+    final, fresh, old = output / "final", output / "final.partial", output / "final.old"
+    for leftover in (fresh, old):
+        shutil.rmtree(leftover, ignore_errors=True)
+    trainer.save_model(str(fresh))
+    processor.save_pretrained(str(fresh))
+    if final.exists():
+        final.rename(old)
+    fresh.rename(final)
+    shutil.rmtree(old, ignore_errors=True)
+    return final
 
 
 def run(settings: dict) -> dict:
     """Train as the settings say; returns the final metrics (on every process)."""
     rank = int(os.environ.get("RANK", "0"))
+    guard_output_dir(settings)
     quantization = "4bit" if settings["method"] == "qlora" else None
     device = f"cuda:{os.environ.get('LOCAL_RANK', '0')}" if torch.cuda.is_available() else "cpu"
-    model, processor = load_vlm(settings["model"], quantization=quantization, device=device)
+    try:
+        model, processor = load_vlm(settings["model"], quantization=quantization, device=device)
+    except ModelLoadError as error:
+        raise SettingsError(f'"model": {error}') from None
     recipe = sft_recipe(
         method=settings["method"],
         output_dir=settings["output_dir"],
@@ -142,14 +292,14 @@ def run(settings: dict) -> dict:
     if recorder is not None:
         (output / f"rows_rank{rank}.json").write_text(json.dumps(recorder.seen))
     if trainer.is_world_process_zero():
-        trainer.save_model(str(output / "final"))
-        processor.save_pretrained(str(output / "final"))
+        save_final(trainer, processor, output)
         (output / "metrics.json").write_text(json.dumps(metrics, indent=2))
     return metrics
 
 
 def settings_from_arguments(argv: list[str] | None = None) -> dict:
-    """The run's settings from the command line: the config file, with `--resume` forcing a resume."""
+    """The run's settings from the command line: the config file, with `--resume` forcing a resume and
+    `--overwrite` allowing a finished run's folder to be replaced."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--config", required=True, help="JSON file with the run's settings")
     parser.add_argument(
@@ -157,13 +307,26 @@ def settings_from_arguments(argv: list[str] | None = None) -> dict:
         action="store_true",
         help='continue from the newest complete checkpoint in output_dir (like "resume": true)',
     )
+    parser.add_argument(
+        "--overwrite",
+        action="store_true",
+        help='replace a run already in output_dir (like "overwrite": true)',
+    )
     args = parser.parse_args(argv)
     settings = load_run_config(args.config)
-    return {**settings, "resume": True} if args.resume else settings
+    return {
+        **settings,
+        "resume": settings["resume"] or args.resume,
+        "overwrite": settings["overwrite"] or args.overwrite,
+    }
 
 
 def main(argv: list[str] | None = None) -> None:
-    metrics = run(settings_from_arguments(argv))
+    try:
+        metrics = run(settings_from_arguments(argv))
+    except SettingsError as error:
+        print(f"run_sft: {error}", file=sys.stderr, flush=True)
+        raise SystemExit(2) from None
     print(json.dumps(metrics), flush=True)
 
 

@@ -6,12 +6,14 @@ import pytest
 from course_utils.evaluation import (
     EvalResult,
     before_after_table,
+    evaluate,
     exact_match,
     logged,
     majority_baseline,
     plot_loss,
     relaxed_match,
 )
+from course_utils.synthetic_data import make_chartqa
 
 # ChartQA's relaxed accuracy, as published: Masry et al., "ChartQA: A Benchmark for Question Answering
 # about Charts with Visual and Logical Reasoning" (ACL Findings 2022, arXiv:2203.10244), end of section
@@ -101,3 +103,12 @@ def test_loss_plot_and_table():
     table = before_after_table({"before": EvalResult(0.2, 0.25, 10), "after": EvalResult(0.9, 0.9, 10)})
     assert table.loc["after", "exact match"] == "90.0%"
     assert table.loc["before", "relaxed accuracy"] == "25.0%"
+
+
+def test_a_wrong_column_name_is_named_with_the_dataset_columns(tiny):
+    model, processor = tiny
+    rows = make_chartqa(2, seed=0)
+    with pytest.raises(
+        ValueError, match=r"question_key='q' is not a column of the dataset; its columns are \['image'"
+    ):
+        evaluate(model, processor, rows, question_key="q")

@@ -116,3 +116,22 @@ def test_loading_a_model_needs_neither_the_tiny_model_builder_nor_the_trainer(tm
     done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize(
+    ("setting", "named"),
+    [
+        ({"dtype": "float33"}, "dtype must be one of"),
+        ({"device": "tpu"}, "device must be"),
+        ({"device": "cuda:x"}, "device must be"),
+    ],
+)
+def test_a_wrong_dtype_or_device_is_named_with_the_choices(setting, named):
+    with pytest.raises(ValueError, match=named):
+        load_vlm("tiny", **setting)
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="a GPU is there")
+def test_asking_for_a_gpu_where_there_is_none_says_so():
+    with pytest.raises(ValueError, match="torch sees none here"):
+        load_vlm("tiny", device="cuda")

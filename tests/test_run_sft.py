@@ -108,8 +108,7 @@ def test_two_processes_train_different_shards_and_the_adapter_answers(tmp_path):
 
 def test_resume_skips_a_checkpoint_that_a_kill_left_incomplete(tmp_path, capsys):
     for step in (9, 10):
-        (tmp_path / f"checkpoint-{step}").mkdir()
-        (tmp_path / f"checkpoint-{step}" / "trainer_state.json").write_text(json.dumps({"global_step": step}))
+        _checkpoint(tmp_path / f"checkpoint-{step}", step)
     (tmp_path / "checkpoint-20").mkdir()  # killed while saving: no trainer_state.json yet
     (tmp_path / "checkpoint-20" / "adapter_model.safetensors").write_bytes(b"partial")
     assert [folder.name for folder in complete_checkpoints(tmp_path)] == ["checkpoint-9", "checkpoint-10"]
@@ -123,3 +122,119 @@ def test_the_resume_flag_turns_resume_on_for_the_same_config(tmp_path):
     assert settings_from_arguments(["--config", str(config)])["resume"] is False
     resumed = settings_from_arguments(["--config", str(config), "--resume"])
     assert resumed["resume"] is True and resumed["max_steps"] == 12
+
+
+BAD_SETTINGS = {
+    "not JSON": ("{oops", "is not valid JSON"),
+    "not an object": ("[1, 2]", "must hold one JSON object"),
+    "unknown key": ({"stepz": 3}, "Unknown keys"),
+    "unknown method": ({"method": "dora"}, '"method": "dora"'),
+    "unknown dataset": ({"dataset": "coco"}, '"dataset": "coco"'),
+    "steps as words": ({"max_steps": "ten"}, '"max_steps": "ten"'),
+    "negative steps": ({"max_steps": -5}, '"max_steps": -5'),
+    "steps as a boolean": ({"max_steps": True}, '"max_steps": true'),
+    "no training rows": ({"n_train": 0}, '"n_train": 0'),
+    "empty batches": ({"batch_size": 0}, '"batch_size": 0'),
+    "learning rate in words": ({"learning_rate": "fast"}, '"learning_rate": "fast"'),
+    "negative learning rate": ({"learning_rate": -1e-4}, '"learning_rate": -0.0001'),
+    "checkpoints every 0 steps": ({"save_steps": 0}, '"save_steps": 0'),
+    "a model folder that does not exist": ({"model": "./no/such/model"}, "neither an existing folder"),
+}
+
+
+def _exit_of(argv, capsys) -> tuple[int, str]:
+    from course_utils.run_sft import main
+
+    with pytest.raises(SystemExit) as stopped:
+        main(argv)
+    return stopped.value.code, capsys.readouterr().err
+
+
+@pytest.mark.parametrize("case", sorted(BAD_SETTINGS))
+def test_a_bad_setting_is_one_line_naming_it_and_exit_2(tmp_path, capsys, case):
+    content, named = BAD_SETTINGS[case]
+    config = tmp_path / "run.json"
+    config.write_text(content if isinstance(content, str) else json.dumps(content))
+    code, err = _exit_of(["--config", str(config)], capsys)
+    assert code == 2
+    assert named in err and len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
+def test_a_missing_config_file_is_named(tmp_path, capsys):
+    code, err = _exit_of(["--config", str(tmp_path / "nowhere.json")], capsys)
+    assert code == 2 and "nowhere.json does not exist" in err
+
+
+@pytest.mark.parametrize("left", [("final", "metrics.json"), ("checkpoint-8",)])
+def test_a_folder_holding_a_run_is_not_overwritten_without_being_told(tmp_path, capsys, left):
+    out = tmp_path / "out"
+    for name in left:
+        (out / name).mkdir(parents=True) if "." not in name else (out / name).write_text("{}")
+    (out / left[0] / "keep.txt").write_text("trained") if (out / left[0]).is_dir() else None
+    config = _write_config(tmp_path, output_dir=str(out), max_steps=2)
+    code, err = _exit_of(["--config", str(config)], capsys)
+    assert code == 2 and "--resume" in err and "--overwrite" in err and str(out) in err
+    assert all((out / name).exists() for name in left)
+
+
+def test_overwrite_says_what_it_replaces_and_trains(tmp_path, capsys):
+    from course_utils.run_sft import main
+
+    out = tmp_path / "out"
+    (out / "final").mkdir(parents=True)
+    (out / "final" / "old.txt").write_text("the first run")
+    (out / "metrics.json").write_text("{}")
+    config = _write_config(tmp_path, output_dir=str(out), max_steps=2, n_train=8)
+    main(["--config", str(config), "--overwrite"])
+    printed = capsys.readouterr().out
+    assert f"Overwriting the run in {out}" in printed and "final" in printed
+    assert (
+        not (out / "final" / "old.txt").exists() and (out / "final" / "adapter_model.safetensors").is_file()
+    )
+    assert json.loads((out / "metrics.json").read_text())["global_step"] == 2
+
+
+def _checkpoint(folder: Path, step: int) -> Path:
+    import torch
+    from safetensors.torch import save_file
+
+    folder.mkdir(parents=True)
+    (folder / "trainer_state.json").write_text(json.dumps({"global_step": step}))
+    save_file({"weight": torch.ones(64, 64)}, str(folder / "adapter_model.safetensors"))
+    torch.save({"state": {0: torch.zeros(64, 64)}}, folder / "optimizer.pt")
+    return folder
+
+
+@pytest.mark.parametrize(
+    "damage", ["truncated state", "truncated weights", "no weights", "truncated optimizer"]
+)
+def test_resume_skips_a_damaged_newest_checkpoint_and_names_it(tmp_path, capsys, damage):
+    _checkpoint(tmp_path / "checkpoint-10", 10)
+    newest = _checkpoint(tmp_path / "checkpoint-20", 20)
+    if damage == "truncated state":
+        (newest / "trainer_state.json").write_text('{"global_st')
+    elif damage == "no weights":
+        (newest / "adapter_model.safetensors").unlink()
+    else:
+        path = newest / ("adapter_model.safetensors" if damage == "truncated weights" else "optimizer.pt")
+        path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    assert last_checkpoint({"output_dir": str(tmp_path), "max_steps": 40}) == str(tmp_path / "checkpoint-10")
+    printed = capsys.readouterr().out
+    assert f"skipping {newest}" in printed and "Resuming from checkpoint-10 (step 10 of 40)" in printed
+
+
+def test_the_final_save_keeps_the_previous_final_when_it_is_interrupted(tmp_path):
+    from course_utils.run_sft import save_final
+
+    (tmp_path / "final").mkdir()
+    (tmp_path / "final" / "adapter_model.safetensors").write_text("the previous run")
+
+    class KilledWhileSaving:
+        def save_model(self, folder):
+            Path(folder).mkdir(parents=True)
+            (Path(folder) / "adapter_model.safetensors").write_text("half")
+            raise KeyboardInterrupt  # what a kill does half-way through the save
+
+    with pytest.raises(KeyboardInterrupt):
+        save_final(KilledWhileSaving(), None, tmp_path)
+    assert (tmp_path / "final" / "adapter_model.safetensors").read_text() == "the previous run"
