@@ -6,9 +6,10 @@ imported lazily so that `import course_utils.video` does not load torch and tran
 
 from importlib import import_module
 
-from course_utils import quiet
+from course_utils import quiet, versions
 
 quiet.hide_library_noise()
+versions.warn_if_too_old()
 
 _SHORTCUTS = {
     "ask": "course_utils.generation",
