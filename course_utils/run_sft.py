@@ -50,30 +50,50 @@ DEFAULTS = {
 }
 METHODS = ("full", "lora", "qlora")
 DATASETS = ("chartqa", "shape_positions")
-# What each setting must be: (types, smallest value or None, what to write instead).
-_KINDS = {
+
+
+def _whole(smallest: int):
+    """A whole number (not a boolean) of at least `smallest`."""
+    return lambda value: isinstance(value, int) and not isinstance(value, bool) and value >= smallest
+
+
+def _text(value) -> bool:
+    return isinstance(value, str) and bool(value)
+
+
+def _flag(value) -> bool:
+    return isinstance(value, bool)
+
+
+def _positive_number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0
+
+
+# What each setting must be, and what to write instead.
+_RULES = {
     "model": (
-        str,
-        None,
+        _text,
         'a name ("tiny"), a model folder or a Hub id such as "HuggingFaceTB/SmolVLM-256M-Instruct"',
     ),
-    "method": (str, None, f"one of {list(METHODS)}"),
-    "dataset": (str, None, f"one of {list(DATASETS)}"),
-    "n_train": (int, 1, "a whole number of training rows, at least 1"),
-    "data_seed": (int, 0, "a whole number, 0 or more"),
-    "output_dir": (str, None, "a folder path"),
-    "max_steps": (int, 1, "a whole number of steps, at least 1"),
-    "batch_size": (int, 1, "a whole number of rows per step, at least 1"),
+    "method": (lambda value: value in METHODS, f"one of {list(METHODS)}"),
+    "dataset": (lambda value: value in DATASETS, f"one of {list(DATASETS)}"),
+    "n_train": (_whole(1), "a whole number of training rows, at least 1"),
+    "data_seed": (_whole(0), "a whole number, 0 or more"),
+    "output_dir": (_text, "a folder path"),
+    "max_steps": (_whole(1), "a whole number of steps, at least 1"),
+    "batch_size": (_whole(1), "a whole number of rows per step, at least 1"),
     "learning_rate": (
-        (float, int, type(None)),
-        0,
+        lambda value: value is None or _positive_number(value),
         "a positive number such as 2e-4, or null for the method's default",
     ),
-    "save_steps": ((int, type(None)), 1, "a whole number of steps between checkpoints, or null"),
-    "seed": (int, 0, "a whole number, 0 or more"),
-    "resume": (bool, None, "true or false"),
-    "overwrite": (bool, None, "true or false"),
-    "record_rows": (bool, None, "true or false"),
+    "save_steps": (
+        lambda value: value is None or _whole(1)(value),
+        "a whole number of steps between checkpoints, or null",
+    ),
+    "seed": (_whole(0), "a whole number, 0 or more"),
+    "resume": (_flag, "true or false"),
+    "overwrite": (_flag, "true or false"),
+    "record_rows": (_flag, "true or false"),
 }
 
 
@@ -87,31 +107,16 @@ def check_settings(settings: dict, source: str = "the config") -> dict:
     if unknown:
         raise SettingsError(f"Unknown keys in {source}: {unknown}. Known keys: {sorted(DEFAULTS)}.")
     merged = {**DEFAULTS, **settings}
-    for key, (types, smallest, expected) in _KINDS.items():
-        value = merged[key]
-        wrong_type = not isinstance(value, types) or (
-            isinstance(value, bool) and bool not in _as_tuple(types)
-        )
-        too_small = (
-            not wrong_type and smallest is not None and value is not None and not isinstance(value, str)
-        )
-        too_small = too_small and (value <= 0 if key == "learning_rate" else value < smallest)
-        if wrong_type or too_small:
-            raise SettingsError(f'"{key}": {json.dumps(value)} in {source} cannot be used: write {expected}.')
-    for key, choices in (("method", METHODS), ("dataset", DATASETS)):
-        if merged[key] not in choices:
+    for key, (valid, expected) in _RULES.items():
+        if not valid(merged[key]):
             raise SettingsError(
-                f'"{key}": "{merged[key]}" in {source} is unknown: use one of {list(choices)}.'
+                f'"{key}": {json.dumps(merged[key])} in {source} cannot be used: write {expected}.'
             )
     try:
         resolve_model_source(merged["model"])
     except ModelLoadError as error:
         raise SettingsError(f'"model" in {source}: {error}') from None
     return merged
-
-
-def _as_tuple(types) -> tuple:
-    return types if isinstance(types, tuple) else (types,)
 
 
 def load_run_config(path: str | Path) -> dict:
@@ -230,9 +235,12 @@ def guard_output_dir(settings: dict) -> None:
     print(
         f"Overwriting the run in {output}: removing {', '.join(sorted(finished + checkpoints))}.", flush=True
     )
-    for name in finished + checkpoints:
+    for name in finished + checkpoints:  # every process of a multi-GPU run clears the same folder
         target = output / name
-        shutil.rmtree(target) if target.is_dir() else target.unlink()
+        if target.is_dir():
+            shutil.rmtree(target, ignore_errors=True)
+        else:
+            target.unlink(missing_ok=True)
 
 
 def save_final(trainer, processor, output: Path) -> Path:
