@@ -2,6 +2,11 @@
 
 Relaxed accuracy (ChartQA paper, end of section 5.1) accepts a number within 5% of a numeric target
 and otherwise asks for an exact match; answers are compared without case, outer spaces or a final period.
+
+Whether a change is real, for any model: `compare` pairs two evaluations of the same questions (the
+exact McNemar test on the questions only one of them gets right, and a bootstrap interval of the
+gain), `above_baseline` tests a result against always giving the most frequent answer (an exact
+one-sided binomial test).
 """
 
 from __future__ import annotations
@@ -9,6 +14,9 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from math import exp, lgamma, log, log1p
+
+import numpy as np
 
 from course_utils.generation import ask_batch
 
@@ -118,22 +126,118 @@ def evaluate(
     return EvalResult(exact, relaxed, len(rows), predictions, targets, questions, images)
 
 
+def hits(result: EvalResult) -> list[bool]:
+    """Which questions `result` got right (exact match), in order."""
+    return [exact_match(predicted, target) for predicted, target in zip(result.predictions, result.targets)]
+
+
+def binomial_tail(successes: int, trials: int, share: float) -> float:
+    """P(X >= successes) for X ~ Binomial(trials, share): exact, for any test-set size."""
+    if successes <= 0:
+        return 1.0
+    if share <= 0.0 or share >= 1.0:
+        return float(share >= 1.0)
+
+    def term(k: int) -> float:  # in logarithms: the binomial coefficients of 2,500 questions overflow a float
+        return exp(
+            lgamma(trials + 1)
+            - lgamma(k + 1)
+            - lgamma(trials - k + 1)
+            + k * log(share)
+            + (trials - k) * log1p(-share)
+        )
+
+    return min(1.0, sum(term(k) for k in range(successes, trials + 1)))
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """`after` against `before` on the same questions: the gain in exact match, its 95% bootstrap
+    interval, and the exact McNemar p-value (how likely a gain at least this large is by chance)."""
+
+    gain: float
+    low: float
+    high: float
+    p_value: float
+    fixed: int  # questions wrong before, right after
+    broken: int  # questions right before, wrong after
+    n: int
+
+    @property
+    def significant(self) -> bool:
+        return self.gain > 0 and self.p_value < SIGNIFICANCE
+
+    def __str__(self) -> str:
+        return (
+            f"{self.gain:+.1%} (95% interval {self.low:+.1%} to {self.high:+.1%}; "
+            f"{self.fixed} fixed, {self.broken} broken; p = {self.p_value:.2g})"
+        )
+
+
+SIGNIFICANCE = 0.05  # a gain counts when chance alone would give it less than 5% of the time
+BOOTSTRAP_SAMPLES = 2000
+
+
+def compare(before: EvalResult, after: EvalResult, seed: int = 0) -> Comparison:
+    """Pair two evaluations of the same questions: gain, bootstrap interval, exact McNemar test.
+
+    Only the questions one model gets right and the other wrong say anything about which is better;
+    if neither were better, each of them would fall on either side like a coin (McNemar's test, here
+    exact: a two-sided binomial test on those questions). The interval resamples the questions.
+    """
+    if before.n != after.n or list(before.targets) != list(after.targets):
+        raise ValueError("compare() needs two evaluations of the same questions, in the same order.")
+    first, second = np.array(hits(before), dtype=float), np.array(hits(after), dtype=float)
+    n = len(first)
+    if n == 0:
+        raise ValueError("compare() needs at least one question.")
+    fixed, broken = int(((first == 0) & (second == 1)).sum()), int(((first == 1) & (second == 0)).sum())
+    discordant = fixed + broken
+    p_value = min(1.0, 2 * binomial_tail(max(fixed, broken), discordant, 0.5)) if discordant else 1.0
+    rows = np.random.default_rng(seed).integers(0, n, size=(BOOTSTRAP_SAMPLES, n))
+    gains = (second[rows] - first[rows]).mean(axis=1)
+    low, high = np.quantile(gains, [0.025, 0.975])
+    return Comparison(float(second.mean() - first.mean()), float(low), float(high), p_value, fixed, broken, n)
+
+
+def above_baseline(result: EvalResult) -> float:
+    """p-value of `result` beating the majority baseline by chance: if the model were no better than
+    always giving the most frequent answer, how often would it get this many questions right?"""
+    _, share = majority_baseline(result.targets)
+    return binomial_tail(sum(hits(result)), result.n, share) if result.n else 1.0
+
+
 def before_after_table(results: dict[str, EvalResult], baseline: bool = True):
     """A pandas table with one row per stage ("before", "after LoRA", ...) and both accuracies.
 
-    With `baseline`, a last row gives the majority baseline: always answering the most frequent
-    correct answer of the test set. A model that does not beat it has learnt no skill.
+    Every stage after the first also gets its gain in exact match over the first, with its 95%
+    interval and the McNemar p-value (`compare`). With `baseline`, a last row gives the majority
+    baseline: always answering the most frequent correct answer of the test set. A model that does
+    not beat it has learnt no skill.
     """
     import pandas as pd  # slow to import: only when a table is made
 
-    rows = {name: (f"{r.exact:.1%}", f"{r.relaxed:.1%}", r.n) for name, r in results.items()}
-    if baseline and results:
-        reference = next(iter(results.values()))
+    columns = ["exact match", "relaxed accuracy", "questions", "gain (95% interval)", "p-value"]
+    reference = next(iter(results.values()), None)
+    rows = {}
+    for name, result in results.items():
+        gain = p_value = ""
+        same_questions = result.n == reference.n and list(result.targets) == list(reference.targets)
+        if result is not reference and same_questions and result.predictions and reference.predictions:
+            change = compare(reference, result)
+            gain = f"{change.gain:+.1%} ({change.low:+.1%} to {change.high:+.1%})"
+            p_value = f"{change.p_value:.2g}"
+        rows[name] = (f"{result.exact:.1%}", f"{result.relaxed:.1%}", result.n, gain, p_value)
+    if baseline and reference is not None:
         score = f"{reference.majority_baseline:.1%}"
-        rows[f"always {reference.majority_answer!r} (majority baseline)"] = (score, score, reference.n)
-    return pd.DataFrame.from_dict(
-        rows, orient="index", columns=["exact match", "relaxed accuracy", "questions"]
-    )
+        rows[f"always {reference.majority_answer!r} (majority baseline)"] = (
+            score,
+            score,
+            reference.n,
+            "",
+            "",
+        )
+    return pd.DataFrame.from_dict(rows, orient="index", columns=columns)
 
 
 def plot_loss(log_history: list[dict], title: str = "Training loss"):

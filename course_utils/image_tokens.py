@@ -18,15 +18,30 @@ def tokens_per_image(processor, image: Image.Image | None = None) -> int:
     return len(batch["input_ids"][0])
 
 
-def set_token_budget(processor, image_splitting: bool = False, longest_edge: int | None = None) -> int:
+def tile_edge(processor) -> int:
+    """The side of one tile in pixels (512 on SmolVLM-256M, 384 on the 2.2B SmolVLM)."""
+    return processor.image_processor.max_image_size["longest_edge"]
+
+
+def set_token_budget(
+    processor, image_splitting: bool = False, longest_edge: int | None = None, tiles: int = 0
+) -> int:
     """Choose what a picture costs: image splitting on/off and the resize edge. Returns tokens/image.
 
-    Splitting cuts a picture into tiles plus a global view (up to 17 x 64 tokens on SmolVLM-256M);
-    without it every picture is one tile. The setting lives on the processor, so training,
-    evaluation and `save_pretrained` all agree.
+    Splitting resizes a picture so its longest edge is `size["longest_edge"]` (small pictures are
+    scaled up too), cuts it into tiles and adds a global view: up to 4 x 4 + 1 = 17 x 64 tokens on
+    SmolVLM-256M. `tiles=N` sets that edge to N tiles (at most N x N tiles + 1 view: N=2 gives 5);
+    `longest_edge` sets it in pixels; neither keeps the model's own. Without splitting every picture is
+    one tile. The setting lives on the processor, so training, evaluation and `save_pretrained` agree.
     """
+    if tiles < 0 or (longest_edge is not None and longest_edge < 1):
+        raise ValueError(
+            f"tiles must be 0 (the model's own) or more, longest_edge positive; got {tiles}, {longest_edge}."
+        )
     image_processor = processor.image_processor
     image_processor.do_image_splitting = image_splitting
+    if tiles:
+        longest_edge = tiles * tile_edge(processor)
     if longest_edge is not None:
         image_processor.size = {"longest_edge": longest_edge}
     return tokens_per_image(processor)

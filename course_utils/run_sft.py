@@ -26,6 +26,7 @@ from safetensors import safe_open
 from course_utils.evaluation import logged
 from course_utils.formatting import format_dataset
 from course_utils.loading import ModelLoadError, load_vlm, resolve_model_source
+from course_utils.recipes import recipe_for
 from course_utils.synthetic_data import make_chartqa, make_shape_positions
 from course_utils.training import finetune, sft_recipe
 
@@ -273,7 +274,8 @@ def run(settings: dict) -> dict:
         output_dir=settings["output_dir"],
         max_steps=settings["max_steps"],
         batch_size=settings["batch_size"],
-        learning_rate=settings["learning_rate"],
+        learning_rate=settings["learning_rate"]
+        or recipe_for(settings["model"], settings["method"]).sft_learning_rate,
         save_steps=settings["save_steps"],
         seed=settings["seed"],
         device=device,

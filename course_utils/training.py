@@ -17,6 +17,7 @@ import torch
 
 from course_utils.evaluation import evaluate, exact_match, logged
 from course_utils.image_tokens import set_token_budget
+from course_utils.recipes import recipe_for
 
 IGNORE_INDEX = -100
 ASSISTANT_HEADER = "\nAssistant:"
@@ -98,7 +99,6 @@ class VisionSFTCollator:
 
 METHODS = ("full", "lora", "qlora")
 LORA_TARGETS = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
-DEFAULT_LEARNING_RATES = {"full": 2e-4, "lora": 2e-3, "qlora": 2e-3}
 
 
 @dataclass
@@ -160,7 +160,8 @@ def sft_recipe(
         max_steps=max_steps,
         per_device_train_batch_size=batch_size,
         gradient_accumulation_steps=gradient_accumulation_steps,
-        learning_rate=learning_rate or DEFAULT_LEARNING_RATES[method],
+        learning_rate=learning_rate
+        or recipe_for("tiny", method).sft_learning_rate,  # a real model: recipe_for(its id)
         lr_scheduler_type="cosine",
         warmup_steps=max(1, max_steps // 10),
         weight_decay=0.0,
@@ -188,6 +189,8 @@ def prepare_model(model, recipe: Recipe):
     from peft import get_peft_model, prepare_model_for_kbit_training
 
     if recipe.method == "full":
+        if model.dtype == torch.float16:  # fp16 mixed precision keeps fp32 master weights: GradScaler
+            model = model.float()  # refuses to unscale fp16 gradients
         for parameter in model.parameters():
             parameter.requires_grad_(True)
         return model

@@ -5,7 +5,10 @@ import pytest
 
 from course_utils.evaluation import (
     EvalResult,
+    above_baseline,
     before_after_table,
+    binomial_tail,
+    compare,
     evaluate,
     exact_match,
     logged,
@@ -112,3 +115,47 @@ def test_a_wrong_column_name_is_named_with_the_dataset_columns(tiny):
         ValueError, match=r"question_key='q' is not a column of the dataset; its columns are \['image'"
     ):
         evaluate(model, processor, rows, question_key="q")
+
+
+def paired(before_right: int, after_right: int, n: int = 100):
+    targets = [str(index % 5) for index in range(n)]
+    before = [t if index < before_right else "x" for index, t in enumerate(targets)]
+    after = [t if index < after_right else "x" for index, t in enumerate(targets)]
+    return (
+        EvalResult(before_right / n, before_right / n, n, before, targets),
+        EvalResult(after_right / n, after_right / n, n, after, targets),
+    )
+
+
+def test_compare_tells_a_real_gain_from_chance():
+    real = compare(*paired(55, 75))
+    assert (real.fixed, real.broken, round(real.gain, 2)) == (20, 0, 0.2)
+    assert real.significant and real.p_value < 1e-5
+    assert 0.1 < real.low < real.gain < real.high < 0.3
+    chance = compare(*paired(55, 58))
+    assert not chance.significant and abs(chance.p_value - 0.25) < 1e-9  # 3 of 3 discordant: 2 / 2**3
+    assert compare(*paired(58, 55)).gain < 0 and not compare(*paired(58, 55)).significant
+    with pytest.raises(ValueError, match="same questions"):
+        compare(paired(1, 2, n=10)[0], paired(1, 2, n=12)[1])
+
+
+def test_binomial_tail_is_exact_and_survives_large_test_sets():
+    assert binomial_tail(3, 4, 0.5) == pytest.approx(5 / 16)
+    assert binomial_tail(0, 10, 0.3) == 1.0
+    assert binomial_tail(1500, 2500, 0.5) < 1e-20  # 2,500 questions: ChartQA's whole test split
+
+
+def test_above_baseline_needs_more_than_the_most_frequent_answer():
+    targets = ["2"] * 50 + ["3"] * 50
+    always_two = EvalResult(0.5, 0.5, 100, ["2"] * 100, targets)
+    assert above_baseline(always_two) > 0.5
+    mostly_right = EvalResult(0.8, 0.8, 100, targets[:80] + ["9"] * 20, targets)
+    assert above_baseline(mostly_right) < 1e-6
+
+
+def test_table_shows_the_gain_with_its_interval_and_p_value():
+    before, after = paired(55, 75)
+    table = before_after_table({"before": before, "after": after})
+    assert table.loc["after", "gain (95% interval)"].startswith("+20.0% (")
+    assert table.loc["after", "p-value"] == "1.9e-06"
+    assert table.loc["before", "gain (95% interval)"] == ""

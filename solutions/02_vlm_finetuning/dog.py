@@ -1,15 +1,15 @@
 def format_row(row):
-    """One shape-position row as {"messages": [...], "images": [...]} for trl."""
+    """One row of the new dataset as {"messages": [...], "images": [...]} for trl."""
     return {
         "messages": [
             {"role": "user", "content": [{"type": "image"}, {"type": "text", "text": row["question"]}]},
             {"role": "assistant", "content": [{"type": "text", "text": row["answer"]}]},
         ],
-        "images": [row["picture"]],
+        "images": [row[picture_column]],  # "picture" offline, "image" in VQA-RAD: see `features`
     }
 
 
-columns = {"image_key": "picture", "question_key": "question", "answer_key": "answer"}
+columns = {"image_key": picture_column, "question_key": "question", "answer_key": "answer"}
 shape_before = evaluate(model, processor, shapes_test, **columns)
 shape_config = SFTConfig(
     output_dir=str(WORK_DIR / "shapes"),
