@@ -526,3 +526,42 @@ def test_turtle_names_bf16_without_hardware_support_and_truncation(lesson, train
     assert "Tesla T4" in ex.turtle.last_outcome.message and "fp16=True" in ex.turtle.last_outcome.message
     in_fp32 = trl_trainer(processor, train_rows, tmp_path / "d", assistant_only_loss=True, bf16=False)
     assert outcome_of(ex.turtle, train_rows, in_fp32, BEFORE, AFTER) == ("passed", "turtle.passed")
+
+
+# ----------------------------------------------------------------------------- 🐕 a dataset from the Hub
+
+
+@pytest.fixture(scope="module")
+def radiology_like():
+    """Rows with VQA-RAD's schema (image, question, answer): grayscale pictures, yes/no and words."""
+    import datasets
+    from PIL import Image
+
+    questions = ["is the heart enlarged?", "which lobe?", "is there fluid?", "what organ?"] * 6
+    answers = ["yes", "right lower lobe", "no", "liver"] * 6
+    pictures = [Image.new("L", (300 + index, 240), color=index * 9) for index in range(len(questions))]
+    features = datasets.Features(
+        {"image": datasets.Image(), "question": datasets.Value("string"), "answer": datasets.Value("string")}
+    )
+    data = datasets.Dataset.from_dict({"image": pictures, "question": questions, "answer": answers}, features)
+    before = EvalResult(0.0, 0.0, len(data), ["maybe"] * len(data), answers, questions)
+    after = EvalResult(1.0, 1.0, len(data), list(answers), answers, questions)
+    return data, before, after
+
+
+def format_hub_row(row):
+    return {
+        "messages": [user_image_question(row["question"]), assistant(row["answer"])],
+        "images": [row["image"]],
+    }
+
+
+def test_dog_checks_the_learners_formatter_on_rows_of_their_hub_dataset(lesson, radiology_like):
+    data, before, after = radiology_like
+    assert outcome_of(ex.dog, format_hub_row, before, after, source=data) == ("passed", "dog.passed")
+    # the offline formatter reads `picture`: the check names the Hub dataset's column instead
+    assert outcome_of(ex.dog, format_row, before, after, source=data) == ("failed", "dog.wrong_column")
+    assert "'image'" in ex.dog.last_outcome.message
+    # a source the evaluation was not run on: its columns cannot be matched
+    other = data.map(lambda row: {"question": row["question"] + " (again)"})
+    assert outcome_of(ex.dog, format_hub_row, before, after, source=other) == ("failed", "dog.unknown_columns")

@@ -1,15 +1,19 @@
-"""Both lessons, solved, on the SmolVLM-256M real shape (random weights), on CPU.
+"""Both lessons, solved, exactly as in Colab: Hub ids, real shapes, Hub datasets, QLoRA — offline.
 
-The code a Colab learner runs on `HuggingFaceTB/SmolVLM-256M-Instruct` and
-`SmolVLM2-256M-Video-Instruct`: the real image tiling (512 px tiles, 64 tokens each), the real 49k
-vocabulary and widths, through every cell of both lessons. Random weights learn nothing in a few
-steps, so the learning checks of lesson 2 fail; every structural check must still pass.
+A Hugging Face cache in a temporary `HF_HOME` holds, under their Hub ids, the SmolVLM-256M and
+SmolVLM2-256M real shapes (random weights: the real image tiling, 512 px tiles of 64 tokens, the real
+49k vocabulary and widths) and small datasets with the schemas of `HuggingFaceM4/ChartQA` and
+`flaviagiammarino/vqa-rad` (grayscale pictures, as VQA-RAD's radiographs). With `HF_HUB_OFFLINE=1`,
+`from_pretrained` and `load_dataset` resolve the lessons' Colab parameters through that cache exactly
+as they resolve them online. Random weights learn nothing in a few steps, so the learning checks of
+lesson 2 may fail; every structural check must pass.
 """
 
 import nbformat
 import pytest
 
 from tools.notebooks import ROOT, exercise_cells, run_notebook
+from tools.real_shapes import REAL_SHAPES
 
 pytestmark = pytest.mark.slow
 
@@ -24,11 +28,18 @@ USAGE_ENV = {
     "COURSE_BATCH_QUESTIONS": "2",
     "COURSE_TIMED_PAIRS": "2",
 }
-# One step of each training, the smallest data the lesson's cells use (6 held-out questions are
-# listed before/after, 4 training pictures drawn), splitting off (the default), one DPO pair (chosen
-# and rejected still make a padded batch of two), two rows per SFT step (a padded batch).
+# The Colab parameters of lesson 2 (its parameters cell): Hub model and datasets, QLoRA, 2x2 tiles + 1.
+# Then one step of each training, the smallest data the lesson's cells use (6 held-out questions are
+# listed before/after, 4 training pictures drawn), one DPO pair (chosen and rejected still make a
+# padded batch of two), two rows per SFT step (a padded batch).
+CHARTQA, VQA_RAD = "HuggingFaceM4/ChartQA", "flaviagiammarino/vqa-rad"
 FINETUNING_ENV = {
-    "COURSE_IMAGE_SPLITTING": "0",
+    "COURSE_MODEL": REAL_SHAPES[SHAPE]["hub_id"],
+    "COURSE_DATASET": CHARTQA,
+    "COURSE_NEW_DATASET": VQA_RAD,
+    "COURSE_METHOD": "qlora",
+    "COURSE_IMAGE_SPLITTING": "1",
+    "COURSE_TILES": "2",
     "COURSE_STEPS": "1",
     "COURSE_SHAPE_STEPS": "1",
     "COURSE_DPO_STEPS": "1",
@@ -47,12 +58,29 @@ LEARNING_CODES = {
 
 
 @pytest.fixture(scope="module")
-def real_shape_folders(tmp_path_factory):
-    """The SmolVLM-256M and SmolVLM2-256M folders, random weights, built on the CPU (seconds)."""
+def hub_home(tmp_path_factory):
+    """A Hugging Face cache holding the real shapes and the datasets under their Hub ids (seconds)."""
+    import datasets
+    from PIL import Image
+
+    from course_utils.synthetic_data import make_chartqa_splits, make_shape_positions
+    from tools.hub_cache import lay_out_dataset, lay_out_model
     from tools.real_shapes import build_real_shape
 
-    folder = tmp_path_factory.mktemp("real_shapes")
-    return {name: build_real_shape(name, folder / name) for name in (SHAPE, VIDEO_SHAPE)}
+    home = tmp_path_factory.mktemp("hf_home")
+    for name in (SHAPE, VIDEO_SHAPE):
+        folder = build_real_shape(name, tmp_path_factory.mktemp("real_shapes") / name)
+        lay_out_model(home, REAL_SHAPES[name]["hub_id"], folder)
+    lay_out_dataset(home, CHARTQA, make_chartqa_splits(12, 8, seed=5))
+    shapes = make_shape_positions(20, seed=6).rename_column("picture", "image")
+    shapes = shapes.cast_column("image", datasets.Image()).map(
+        lambda row: {"image": row["image"].convert("L")}
+    )
+    assert isinstance(shapes[0]["image"], Image.Image) and shapes[0]["image"].mode == "L"
+    lay_out_dataset(
+        home, VQA_RAD, datasets.DatasetDict(train=shapes.select(range(12)), test=shapes.select(range(12, 20)))
+    )
+    return home
 
 
 def run_lesson(name: str, env: dict, out_dir):
@@ -73,11 +101,13 @@ def run_lesson(name: str, env: dict, out_dir):
     return outcomes
 
 
-def test_usage_lesson_at_the_256m_shape(real_shape_folders, tmp_path):
+def test_usage_lesson_with_the_colab_hub_ids(hub_home, tmp_path):
     env = {
         **USAGE_ENV,
-        "COURSE_MODEL": str(real_shape_folders[SHAPE]),
-        "COURSE_VIDEO_MODEL": str(real_shape_folders[VIDEO_SHAPE]),
+        "HF_HOME": str(hub_home),
+        "HF_HUB_OFFLINE": "1",
+        "COURSE_MODEL": REAL_SHAPES[SHAPE]["hub_id"],
+        "COURSE_VIDEO_MODEL": REAL_SHAPES[VIDEO_SHAPE]["hub_id"],
     }
     outcomes = run_lesson("01_vlm_usage", env, tmp_path)
     # Lesson 1's checks judge structure (messages, left padding, timestamps, frames) and compare the
@@ -86,8 +116,8 @@ def test_usage_lesson_at_the_256m_shape(real_shape_folders, tmp_path):
     assert outcomes == {name: ("passed", f"{name}.passed") for name in ("turtle", "dog", "lion")}
 
 
-def test_finetuning_lesson_at_the_256m_shape(real_shape_folders, tmp_path):
-    env = {**FINETUNING_ENV, "COURSE_MODEL": str(real_shape_folders[SHAPE])}
+def test_finetuning_lesson_with_the_colab_parameters(hub_home, tmp_path):
+    env = {**FINETUNING_ENV, "HF_HOME": str(hub_home), "HF_HUB_OFFLINE": "1"}
     outcomes = run_lesson("02_vlm_finetuning", env, tmp_path)
     for name, (outcome, code) in outcomes.items():
         assert outcome in ("passed", "failed"), (name, outcome, code)

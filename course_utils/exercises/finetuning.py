@@ -341,25 +341,58 @@ class Turtle(Exercise):
 # ----------------------------------------------------------------------------- 🐕 dog
 
 
+SHAPE_COLUMNS = {"image": "picture", "question": "question", "answer": "answer"}
+
+
 def fresh_shape_rows(count: int = DOG_ROWS, seed: int = DOG_SEED) -> list[dict]:
     """Rows of the shape-position schema (`picture`, `question`, `answer`) the learner has not seen."""
     dataset = make_shape_positions(count, seed=seed)
     return [dataset[index] for index in range(count)]
 
 
+def _column_holding(rows: list[dict], values: list, same) -> str | None:
+    """The column whose values, row by row, are `values` (as `same` compares them)."""
+    for column in rows[0]:
+        if all(same(row.get(column), value) for row, value in zip(rows, values)):
+            return column
+    return None
+
+
+def source_columns(source, evaluated) -> tuple[list[dict], dict[str, str]] | None:
+    """Rows of a learner's dataset from the Hub and which columns hold its picture, question and
+    answer, read off the evaluation the learner ran on it (`evaluated`: its questions and targets).
+    None when `source` is absent or the offline shape-position dataset (fresh rows are checked then)."""
+    if source is None:
+        return None
+    rows = as_rows(
+        source, "source", min(DOG_ROWS, len(getattr(evaluated, "questions", []) or [])) or DOG_ROWS
+    )
+    if "picture" in rows[0] and set(SHAPE_COLUMNS.values()) <= set(rows[0]):
+        return None
+    image = next((column for column, value in rows[0].items() if isinstance(value, Image.Image)), None)
+    question = _column_holding(rows, list(getattr(evaluated, "questions", [])), lambda a, b: a == b)
+    answer = _column_holding(
+        rows, list(getattr(evaluated, "targets", [])), lambda a, b: exact_match(str(a), b)
+    )
+    if not (image and question and answer):
+        raise Failure("dog.unknown_columns", columns=", ".join(rows[0]))
+    return rows, {"image": image, "question": question, "answer": answer}
+
+
 class Dog(Exercise):
-    """`format_row(row)` for the `picture` / `question` / `answer` schema, and accuracy before/after."""
+    """`format_row(row)` for a dataset with other column names, and accuracy before/after."""
 
     name, emoji = "dog", "🐕"
     value_names = ("format_row", "shape_before", "shape_after")
 
-    def verify(self, format_row, shape_before, shape_after) -> dict:
+    def verify(self, format_row, shape_before, shape_after, source=None) -> dict:
         self.require_callable(format_row, "format_row", "type.format_row")
-        rows = fresh_shape_rows()
-        for index, row in enumerate(rows):
-            self._check_row(format_row, row, index)
-        check_eval_result(shape_before, "shape_before")
         check_eval_result(shape_after, "shape_after")
+        found = source_columns(source, shape_after)
+        rows, columns = found if found else (fresh_shape_rows(), SHAPE_COLUMNS)
+        for index, row in enumerate(rows):
+            self._check_row(format_row, row, index, columns)
+        check_eval_result(shape_before, "shape_before")
         if shape_before.n != shape_after.n or list(shape_before.targets) != list(shape_after.targets):
             raise Failure("rows.different_questions", before="shape_before", after="shape_after")
         if list(shape_before.predictions) == list(shape_after.predictions):
@@ -372,36 +405,44 @@ class Dog(Exercise):
         }
         return {"count": len(rows), **fields}
 
-    def _check_row(self, format_row, row: dict, index: int) -> None:
+    def _check_row(self, format_row, row: dict, index: int, columns: dict[str, str]) -> None:
         try:
             formatted = format_row(dict(row))
         except KeyError as error:
             column = error.args[0] if error.args else "?"
             if column not in row:
+                renames = {
+                    **COLUMN_RENAMES,
+                    **{name: columns["image"] for name in ("image", "images", "img", "picture")},
+                }
+                renames.update(
+                    {"query": columns["question"], "label": columns["answer"], "labels": columns["answer"]}
+                )
                 raise Failure(
                     "dog.wrong_column",
                     column=column,
                     columns=", ".join(row),
-                    suggestion=COLUMN_RENAMES.get(column, "picture / question / answer"),
+                    suggestion=renames.get(column, " / ".join(columns.values())),
                 ) from None
             raise Failure("core.raised", error_type="KeyError", error=str(error)) from None
         except Exception as error:
             raise failure_for(error) from None
         if not isinstance(formatted, dict):
             raise wrong_type("format_row(row)", formatted, "type.formatted_row")
+        question_text, answer_text = row[columns["question"]], normalise_answer(row[columns["answer"]])
         messages = formatted.get("messages")
         if "assistant" not in [turn.get("role") for turn in messages or [] if isinstance(turn, dict)]:
             users = [turn for turn in messages or [] if isinstance(turn, dict) and turn.get("role") == "user"]
             said = [normalise_answer(" ".join(_texts(turn))) for turn in users]
-            if any(normalise_answer(row["answer"]) in text for text in said):
-                raise Failure("dog.answer_in_user_turn", answer=row["answer"])
+            if any(answer_text in text for text in said):
+                raise Failure("dog.answer_in_user_turn", answer=row[columns["answer"]])
         question, answer = check_conversation_row(formatted, index)
-        if row["question"].strip() not in question:
-            raise Failure("dog.question_missing", question=row["question"], got=question)
-        if normalise_answer(answer) != normalise_answer(row["answer"]):
-            raise Failure("dog.wrong_answer", got=answer, expected=row["answer"])
+        if str(question_text).strip() not in question:
+            raise Failure("dog.question_missing", question=question_text, got=question)
+        if normalise_answer(answer) != answer_text:
+            raise Failure("dog.wrong_answer", got=answer, expected=row[columns["answer"]])
         images = formatted["images"]
-        if len(images) != 1 or not same_pixels(images[0], row["picture"]):
+        if len(images) != 1 or not same_pixels(images[0], row[columns["image"]]):
             raise Failure("dog.wrong_picture", count=len(images))
 
 
