@@ -75,9 +75,12 @@ def estimate_training_memory(
     lora_rank: int = 32,
     lora_targets: tuple[str, ...] = LORA_TARGETS,
     activation_checkpointing: bool = True,
+    activation_dtype: torch.dtype | None = None,
 ) -> MemoryEstimate:
     """Estimate the peak GPU memory of training `model` (its structure only: a model on the "meta"
-    device works) with `method` ("full", "lora" or "qlora") at the weights' precision `dtype`."""
+    device works) with `method` ("full", "lora" or "qlora") at the weights' precision `dtype`;
+    activations at `activation_dtype` (default: `dtype`; fp16 for fp32 master weights under fp16
+    mixed precision)."""
     if method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}, got {method!r}.")
     if tokens_per_row < 1 or batch_size < 1 or tiles_per_row < 0:
@@ -101,7 +104,8 @@ def estimate_training_memory(
         parts["LoRA adapters (+ gradients, AdamW)"] = adapter_weights * ADAPTER_BYTES_PER_WEIGHT
     config = model.config
     text = getattr(config, "text_config", config)
-    scale = max(1, size // 2)  # the formula counts 16-bit values; fp32 training (CPU) stores twice that
+    # the formula counts 16-bit values; fp32 activations (training on a CPU) take twice that
+    scale = max(1, _bytes(activation_dtype or dtype) // 2)
     checkpointing = activation_checkpointing
     text_bytes = _transformer_activations(
         tokens_per_row, text.hidden_size, text.num_hidden_layers, checkpointing
