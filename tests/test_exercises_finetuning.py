@@ -564,4 +564,5 @@ def test_dog_checks_the_learners_formatter_on_rows_of_their_hub_dataset(lesson, 
     assert "'image'" in ex.dog.last_outcome.message
     # a source the evaluation was not run on: its columns cannot be matched
     other = data.map(lambda row: {"question": row["question"] + " (again)"})
-    assert outcome_of(ex.dog, format_hub_row, before, after, source=other) == ("failed", "dog.unknown_columns")
+    outcome = outcome_of(ex.dog, format_hub_row, before, after, source=other)
+    assert outcome == ("failed", "dog.unknown_columns")

@@ -75,3 +75,46 @@ def test_formatted_rows_fill_trls_image_placeholders(charts):
     row = formatting.format_dataset(charts.select(range(2)))[1]
     filled = prepare_multimodal_messages(row["messages"], images=row["images"])
     assert filled[0]["content"][0]["image"] is row["images"][0]
+
+
+def test_rows_that_real_datasets_have_train_and_evaluate(tiny):
+    """What HuggingFaceM4/ChartQA and VQA-RAD hold and the synthetic charts do not: grayscale, RGBA,
+    huge and tiny pictures, several labels, long answers — formatted, collated, evaluated."""
+    from course_utils.evaluation import evaluate
+    from course_utils.training import VisionSFTCollator
+
+    model, processor = tiny
+    pictures = [
+        Image.new("L", (640, 480), 90),  # a radiograph
+        Image.new("RGBA", (300, 200), (10, 200, 30, 120)),  # a chart with transparency
+        Image.new("RGB", (4000, 3000), "white"),  # a photo straight from a camera
+        Image.new("RGB", (8, 8), "red"),
+    ]
+    labels = [["12"], ["Yes", "yes"], ["The share of people over 65 in 2019 across all regions"], ["0.5"]]
+    features = datasets.Features(
+        {
+            "image": datasets.Image(),
+            "query": datasets.Value("string"),
+            "label": datasets.List(datasets.Value("string")),
+        }
+    )
+    data = datasets.Dataset.from_dict(
+        {"image": pictures, "query": ["How much?", "Is it so?", "What is shown?", "Half?"], "label": labels},
+        features=features,
+    )
+    rows = formatting.format_dataset(data)
+    assert [row["messages"][-1]["content"][0]["text"] for row in rows] == [label[0] for label in labels]
+    batch = VisionSFTCollator(processor)([rows[index] for index in range(len(rows))])
+    assert batch["pixel_values"].shape[0] == len(rows) and batch["pixel_values"].shape[2] == 3  # RGB
+    result = evaluate(model, processor, data, progress=False)
+    assert result.n == 4 and len(result.predictions) == 4 and result.targets[1] == "yes"
+
+
+def test_rows_real_data_can_break_get_a_clear_error():
+    from course_utils.dataset_checks import DatasetError
+
+    row = {"image": Image.new("RGB", (32, 32)), "query": "How many?", "label": []}
+    with pytest.raises(DatasetError, match="label"):
+        formatting.format_vqa_row(row, index=7)
+    with pytest.raises(DatasetError, match="row 7.*image"):
+        formatting.format_vqa_row({**row, "label": ["3"], "image": None}, index=7)

@@ -188,3 +188,17 @@ def test_preference_rows_take_other_column_names_and_reject_the_models_own_answe
         assert row["chosen"][0]["content"][0]["text"] == source["answer"]
         rejected = row["rejected"][0]["content"][0]["text"]
         assert rejected != source["answer"] and (exact_match(answer, source["answer"]) or rejected == answer)
+
+
+def test_full_fine_tuning_of_fp16_weights_keeps_fp32_master_weights():
+    """On a T4 (fp16, no bf16) torch's GradScaler refuses fp16 gradients: full fine-tuning must train
+    fp32 weights under fp16 autocast, as transformers' mixed precision expects."""
+    import torch
+
+    from course_utils.loading import load_vlm
+    from course_utils.training import prepare_model, sft_recipe
+
+    model, _ = load_vlm("tiny", dtype="float16", device="cpu")
+    prepared = prepare_model(model, sft_recipe("full", device="cpu"))
+    assert prepared.dtype == torch.float32
+    assert all(parameter.requires_grad for parameter in prepared.parameters())
