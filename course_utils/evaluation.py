@@ -240,7 +240,9 @@ def before_after_table(results: dict[str, EvalResult], baseline: bool = True):
     return pd.DataFrame.from_dict(rows, orient="index", columns=columns)
 
 
-def plot_loss(log_history: list[dict], title: str = "Training loss"):
+def plot_loss(
+    log_history: list[dict], title: str = "Training loss", ylabel: str = "loss (answer tokens only)"
+):
     """The loss curve from a trainer's `state.log_history` as a matplotlib Figure."""
     from matplotlib.figure import Figure  # matplotlib loads only where a figure is drawn
 
@@ -252,7 +254,7 @@ def plot_loss(log_history: list[dict], title: str = "Training loss"):
     steps, losses = zip(*points)
     axes.plot(steps, losses, marker="o", markersize=3)
     axes.set_xlabel("step")
-    axes.set_ylabel("loss (answer tokens only)")
+    axes.set_ylabel(ylabel)
     axes.set_title(title)
     axes.grid(alpha=0.3)
     figure.tight_layout()

@@ -50,8 +50,13 @@ class MemoryEstimate:
         return self.total <= available
 
     def __str__(self) -> str:
-        lines = [f"  {name:32} {size / GIB:6.2f} GiB" for name, size in self.parts.items()]
-        return "\n".join([*lines, f"  {'total (estimate)':32} {self.total / GIB:6.2f} GiB"])
+        lines = [f"  {name:36} {_size(size)}" for name, size in self.parts.items()]
+        return "\n".join([*lines, f"  {'total (estimate)':36} {_size(self.total)}"])
+
+
+def _size(size: int) -> str:
+    """GiB from a tenth of a GiB up, MiB below (the tiny model's parts are a few MiB)."""
+    return f"{size / GIB:7.2f} GiB" if size >= GIB / 10 else f"{size / 2**20:7.1f} MiB"
 
 
 def _bytes(dtype: torch.dtype) -> int:

@@ -153,6 +153,42 @@ def test_solved_notebook_passes_every_exercise(path, tmp_path):
         figures["🐕 new dataset gain"] = figures["🐕 new dataset after"] - figures["🐕 new dataset before"]
         below = {name: figures[name] for name, floor in TINY_FLOORS.items() if figures[name] < floor}
         assert not below, f"the tiny model learned less than its floors {TINY_FLOORS}: {below}"
+        check_lesson_2_claims(read(tmp_path / "solved.ipynb"))
+
+
+def printed_text(executed) -> str:
+    """Everything the executed notebook's code cells printed or displayed as text."""
+    parts = []
+    for cell in executed.cells:
+        for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            parts.append(output.get("text", "") + output.get("data", {}).get("text/plain", ""))
+    return "\n".join(parts)
+
+
+def check_lesson_2_claims(executed) -> None:
+    """The numbers lesson 2's prose states, against what the solved lesson prints (claims as tests)."""
+    english = "\n".join(
+        cell.source
+        for cell in read(ROOT / "notebooks" / "en" / "02_vlm_finetuning.ipynb").cells
+        if cell.cell_type == "markdown"
+    )
+    printed = printed_text(executed)
+    # "LoRA trains ... 17% of the tiny model's weights at rank 32 (section 5)"
+    trainable = float(re.search(r"trainable%: ([\d.]+)", printed).group(1))
+    claimed = int(re.search(r"(\d+)% of the tiny model's weights", english).group(1))
+    assert round(trainable) == claimed, (trainable, claimed)
+    # section 4 shows the right padding of the shorter row
+    padding = int(re.search(r"(\d+) padding tokens on the right", printed).group(1))
+    assert padding > 0 and "(padding: attention 0)" in printed
+    # section 5: the tiny model's recipe fits
+    assert "→ fits on" in printed
+    # 🦁: "`logps/chosen` ... rises to about −5", rejected far below, DPO "about three quarters"
+    chosen = float(re.search(r"logps/chosen\s+(-?[\d.]+)", printed).group(1))
+    rejected = float(re.search(r"logps/rejected\s+(-?[\d.]+)", printed).group(1))
+    assert "rises to about −5" in english and -8.0 < chosen < -2.5, chosen
+    assert rejected < chosen - 10, (chosen, rejected)
+    dpo = float(re.search(r"\nDPO\s+([\d.]+)%", printed).group(1)) / 100
+    assert "quarters" in english and 0.6 <= dpo <= 0.9, dpo
 
 
 @pytest.mark.parametrize("path", FULL_RUNS, ids=FULL_IDS)
@@ -307,7 +343,9 @@ def test_lesson_2_interrupts_its_script_run_and_resumes_it_from_a_checkpoint(bla
         for output in cell.outputs
         if output.output_type == "stream"
     )
-    stopped = re.search(r"first session stopped \(exit code (-?\d+)\), final model saved: (\w+)", printed)
+    stopped = re.search(
+        r"first session stopped \(exit code (-?\d+)[^)]*\), final model saved: (\w+)", printed
+    )
     assert stopped, "lesson 2 does not show the interrupted first session"
     assert stopped.group(2) == "False", "the first session finished before it was interrupted"
     resumed = re.search(r"resumed from checkpoint-(\d+), finished at step (\d+) of (\d+)", printed)
