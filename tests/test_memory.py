@@ -77,7 +77,7 @@ def test_lora_adapters_count_rank_times_in_plus_out(meta_models):
         "LoRA adapters (+ gradients, AdamW)"
     ]
     assert large == 4 * small
-    # SmolVLM-256M at rank 32 on all seven projections (vision q/k/v too): 11.2M adapter weights
+    # SmolVLM-256M at rank 32 on all seven projections (vision q/k/v too): 11.5M adapter weights
     assert 10e6 < large / 16 < 12.5e6
     # lesson 2's summary: LoRA trains "about 4% of SmolVLM-256M's" weights
     import nbformat
@@ -88,6 +88,9 @@ def test_lora_adapters_count_rank_times_in_plus_out(meta_models):
     prose = "\n".join(cell.source for cell in lesson.cells if cell.cell_type == "markdown")
     claimed = int(re.search(r"about\s+(\d+)% of SmolVLM-256M's", prose).group(1))
     assert round(100 * (large / 16) / REAL_SHAPES["SmolVLM-256M"]["parameters"]) == claimed
+    # and its saved adapters: "about 46 MB for SmolVLM-256M at rank 32 in fp32"
+    megabytes = int(re.search(r"about (\d+) MB for SmolVLM-256M at rank 32 in fp32", prose).group(1))
+    assert round(large / 16 * 4 / 1e6) == megabytes
 
 
 def test_the_verdicts_a_colab_learner_needs():

@@ -189,6 +189,10 @@ def check_lesson_2_claims(executed) -> None:
     assert rejected < chosen - 10, (chosen, rejected)
     dpo = float(re.search(r"\nDPO\s+([\d.]+)%", printed).group(1)) / 100
     assert "quarters" in english and 0.6 <= dpo <= 0.9, dpo
+    # "the merged model answers as the trained one" (LoRA, the lesson's default)
+    trained = re.search(r"trained \(in the trainer\): (\[.*\])", printed).group(1)
+    merged = re.search(r"reloaded and merged:\s+(\[.*\])", printed).group(1)
+    assert trained == merged and "saved adapter_model.safetensors" in printed, (trained, merged)
 
 
 @pytest.mark.parametrize("path", FULL_RUNS, ids=FULL_IDS)
