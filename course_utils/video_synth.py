@@ -105,15 +105,12 @@ def frame_times(seconds: float, fps: float, variable_frame_rate: bool) -> list[f
 
 
 def random_colours(seconds: int, seed: int) -> list[int]:
-    """A palette index for each second, drawn at random; two seconds in a row never share one, and the
-    last second's differs from the first's (so "which colour comes last?" never has the first's answer)."""
+    """A palette index for each second, drawn at random; two seconds in a row never share one."""
     rng = random.Random(seed)
     colours: list[int] = []
-    for second in range(seconds):
-        avoid = {colours[-1]} if colours else set()
-        if second == seconds - 1 and seconds > 1:
-            avoid.add(colours[0])
-        colours.append(rng.choice([index for index in range(len(PALETTE)) if index not in avoid]))
+    for _ in range(seconds):
+        choices = [index for index in range(len(PALETTE)) if not colours or index != colours[-1]]
+        colours.append(rng.choice(choices))
     return colours
 
 

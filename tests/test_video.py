@@ -517,12 +517,12 @@ def test_integration_smolvlm2_gets_the_video_with_our_timestamps(clip, load_tiny
     assert isinstance(ask(model, processor, None, "What changes?", video=sampled), str)
 
 
-def test_random_colours_never_repeat_a_second_and_end_on_another_colour_than_they_start():
+def test_random_colours_never_repeat_a_second():
     from course_utils.video_synth import random_colours
 
     for seed in range(100):
         for seconds in (2, 3, 6, 8):
             colours = random_colours(seconds, seed)
-            assert len(colours) == seconds and colours[0] != colours[-1]
+            assert len(colours) == seconds
             assert all(first != second for first, second in zip(colours, colours[1:]))
     assert random_colours(8, 8) == random_colours(8, 8)  # a seed gives one video

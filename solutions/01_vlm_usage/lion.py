@@ -1,5 +1,5 @@
 lion_video = make_test_video(
-    WORK_DIR / "lion.mp4", seconds=8, size=(160, 120), colours=random_colours(8, seed=8)
+    WORK_DIR / "lion.mp4", seconds=8, size=(160, 120), colours=random_colours(8, seed=7)
 )
 sampled = sample_frames(lion_video.path, num_frames=NUM_FRAMES)
 parts = []

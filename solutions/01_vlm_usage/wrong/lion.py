@@ -1,7 +1,7 @@
 # expect: lion.missing_timestamp
 # Planted wrong answer (tests/test_notebooks.py): frames without their timestamps.
 lion_video = make_test_video(
-    WORK_DIR / "lion.mp4", seconds=8, size=(160, 120), colours=random_colours(8, seed=8)
+    WORK_DIR / "lion.mp4", seconds=8, size=(160, 120), colours=random_colours(8, seed=7)
 )
 sampled = sample_frames(lion_video.path, num_frames=NUM_FRAMES)
 parts = [{"type": "image", "image": frame} for frame in sampled.frames]
