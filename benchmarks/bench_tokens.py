@@ -6,22 +6,15 @@ from __future__ import annotations
 
 import copy
 
-# Activation bytes per token per layer of a bf16 decoder with flash attention (Korthikanti et al.
-# 2022, "Reducing activation recomputation"): 34·h without recomputation; with gradient
-# checkpointing each layer keeps only its bf16 input (2·h) and one layer is recomputed at a time.
-ACTIVATION_BYTES_PER_HIDDEN = 34
-CHECKPOINT_BYTES_PER_HIDDEN = 2
 SQUARE_SIDE = 1536  # a large photo or chart: every shape resizes it to its own longest edge
 
 
 def activation_gib(tokens: int, batch_size: int, hidden: int, layers: int, checkpointing: bool) -> float:
-    """Estimated text-model activation memory of one training step, in GiB."""
-    per_layer = tokens * batch_size * hidden
-    if checkpointing:
-        total = per_layer * (CHECKPOINT_BYTES_PER_HIDDEN * layers + ACTIVATION_BYTES_PER_HIDDEN)
-    else:
-        total = per_layer * ACTIVATION_BYTES_PER_HIDDEN * layers
-    return total / 2**30
+    """Estimated text-model activation memory of one training step, in GiB (the rule of
+    `course_utils.memory`, the lessons' memory estimate)."""
+    from course_utils.memory import GIB, transformer_activations
+
+    return transformer_activations(tokens, hidden, layers, checkpointing) * batch_size / GIB
 
 
 def sample_tokens(processor, splitting: bool) -> tuple[int, int]:

@@ -25,6 +25,9 @@ from dataclasses import dataclass, field
 
 import torch
 
+from course_utils.recipes import METHODS
+from course_utils.training import LORA_TARGETS
+
 GIB = 2**30
 ACTIVATION_BYTES_PER_HIDDEN = 34  # per token and layer, 16-bit (Korthikanti et al. 2022)
 CHECKPOINT_BYTES_PER_HIDDEN = 2  # a checkpointed layer keeps only its 16-bit input
@@ -32,8 +35,6 @@ NF4_BYTES_PER_WEIGHT = 0.5 * 1.03  # 4 bits plus the double-quantised block scal
 ADAPTER_BYTES_PER_WEIGHT = 16  # fp32 weight + gradient + AdamW's two moments
 CUDA_CONTEXT_BYTES = int(0.5 * GIB)
 T4_BYTES = int(15.0 * GIB)  # what torch reports for Colab's free T4 (15,095 MiB)
-LORA_TARGETS = ("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")
-METHODS = ("full", "lora", "qlora")
 
 
 @dataclass
@@ -63,7 +64,7 @@ def _bytes(dtype: torch.dtype) -> int:
     return torch.empty((), dtype=dtype).element_size()
 
 
-def _transformer_activations(tokens: int, hidden: int, layers: int, checkpointing: bool) -> int:
+def transformer_activations(tokens: int, hidden: int, layers: int, checkpointing: bool) -> int:
     """16-bit activations of one row through `layers` transformer layers (Korthikanti et al.)."""
     if checkpointing:
         return tokens * hidden * (CHECKPOINT_BYTES_PER_HIDDEN * layers + ACTIVATION_BYTES_PER_HIDDEN)
@@ -78,7 +79,7 @@ def estimate_training_memory(
     tiles_per_row: int = 1,
     dtype: torch.dtype = torch.bfloat16,
     lora_rank: int = 32,
-    lora_targets: tuple[str, ...] = LORA_TARGETS,
+    lora_targets: tuple[str, ...] = tuple(LORA_TARGETS),
     activation_checkpointing: bool = True,
     activation_dtype: torch.dtype | None = None,
 ) -> MemoryEstimate:
@@ -112,14 +113,14 @@ def estimate_training_memory(
     # the formula counts 16-bit values; fp32 activations (training on a CPU) take twice that
     scale = max(1, _bytes(activation_dtype or dtype) // 2)
     checkpointing = activation_checkpointing
-    text_bytes = _transformer_activations(
+    text_bytes = transformer_activations(
         tokens_per_row, text.hidden_size, text.num_hidden_layers, checkpointing
     )
     parts["activations (text model)"] = text_bytes * batch_size * scale
     vision = getattr(config, "vision_config", None)
     if vision is not None and tiles_per_row:
         patches = (vision.image_size // vision.patch_size) ** 2 * tiles_per_row
-        vision_bytes = _transformer_activations(
+        vision_bytes = transformer_activations(
             patches, vision.hidden_size, vision.num_hidden_layers, checkpointing
         )
         parts["activations (vision encoder)"] = vision_bytes * batch_size * scale
@@ -141,16 +142,12 @@ def fit_report(estimate: MemoryEstimate) -> str:
     name, available = gpu_memory()
     where = f"this GPU ({name}, {available / GIB:.1f} GiB)"
     if not available:
-        name, available = "T4", T4_BYTES
+        available = T4_BYTES
         where = f"Colab's free T4 ({available / GIB:.1f} GiB; no GPU here)"
-    verdict = "fits" if estimate.fits(available) else "does NOT fit"
-    advice = (
-        ""
-        if estimate.fits(available)
-        else (
-            " — turn image splitting off or lower the tiles, lower the batch size (raise "
-            "gradient_accumulation_steps to keep the rows per update), turn activation checkpointing on, "
-            "or use QLoRA"
-        )
+    if estimate.fits(available):
+        return f"{estimate}\n→ fits on {where}"
+    return (
+        f"{estimate}\n→ does NOT fit on {where} — turn image splitting off or lower the tiles, lower the "
+        "batch size (raise gradient_accumulation_steps to keep the rows per update), turn activation "
+        "checkpointing on, or use QLoRA"
     )
-    return f"{estimate}\n→ {verdict} on {where}{advice}"

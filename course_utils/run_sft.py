@@ -26,7 +26,7 @@ from safetensors import safe_open
 from course_utils.evaluation import logged
 from course_utils.formatting import format_dataset
 from course_utils.loading import ModelLoadError, load_vlm, resolve_model_source
-from course_utils.recipes import recipe_for
+from course_utils.recipes import METHODS, recipe_for
 from course_utils.synthetic_data import make_chartqa, make_shape_positions
 from course_utils.training import finetune, sft_recipe
 
@@ -49,7 +49,6 @@ DEFAULTS = {
     "overwrite": False,
     "record_rows": False,
 }
-METHODS = ("full", "lora", "qlora")
 DATASETS = ("chartqa", "shape_positions")
 
 

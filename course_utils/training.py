@@ -17,7 +17,7 @@ import torch
 
 from course_utils.evaluation import evaluate, exact_match, logged
 from course_utils.image_tokens import set_token_budget
-from course_utils.recipes import recipe_for
+from course_utils.recipes import METHODS, recipe_for
 
 IGNORE_INDEX = -100
 ASSISTANT_HEADER = "\nAssistant:"
@@ -97,7 +97,6 @@ class VisionSFTCollator:
 
 # --------------------------------------------------------------------------- presets
 
-METHODS = ("full", "lora", "qlora")
 LORA_TARGETS = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
 
 

@@ -339,14 +339,7 @@ def test_course_build_writes_html_and_summarises_every_exercise(tmp_path, monkey
 def test_lesson_2_interrupts_its_script_run_and_resumes_it_from_a_checkpoint(blank_runs):
     """Section 8 of lesson 2: `python -m course_utils.run_sft`, stopped after a checkpoint, resumed."""
     path = ROOT / "notebooks" / "en" / "02_vlm_finetuning.ipynb"
-    executed = read(blank_runs[path].output)
-    printed = "".join(
-        output.get("text", "")
-        for cell in executed.cells
-        if cell.cell_type == "code"
-        for output in cell.outputs
-        if output.output_type == "stream"
-    )
+    printed = printed_text(read(blank_runs[path].output))
     stopped = re.search(
         r"first session stopped \(exit code (-?\d+)[^)]*\), final model saved: (\w+)", printed
     )
