@@ -243,7 +243,11 @@ def before_after_table(results: dict[str, EvalResult], baseline: bool = True):
 def plot_loss(
     log_history: list[dict], title: str = "Training loss", ylabel: str = "loss (answer tokens only)"
 ):
-    """The loss curve from a trainer's `state.log_history` as a matplotlib Figure."""
+    """The loss curve from a trainer's `state.log_history` as a matplotlib Figure.
+
+    With a validation split (`eval_dataset` and an `eval_strategy`), its loss is drawn beside the
+    training loss.
+    """
     from matplotlib.figure import Figure  # matplotlib loads only where a figure is drawn
 
     points = logged(log_history, "loss")
@@ -251,8 +255,11 @@ def plot_loss(
         raise ValueError("The log history has no 'loss' entries: did training run and log?")
     figure = Figure(figsize=(6, 3.2))
     axes = figure.subplots()
-    steps, losses = zip(*points)
-    axes.plot(steps, losses, marker="o", markersize=3)
+    validation = logged(log_history, "eval_loss")
+    axes.plot(*zip(*points), marker="o", markersize=3, label="training")
+    if validation:
+        axes.plot(*zip(*validation), marker="s", markersize=4, label="validation")
+        axes.legend()
     axes.set_xlabel("step")
     axes.set_ylabel(ylabel)
     axes.set_title(title)

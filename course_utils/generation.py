@@ -7,10 +7,10 @@
 from __future__ import annotations
 
 import torch
-from tqdm.auto import tqdm
 
 from course_utils.images import load_image
 from course_utils.messages import MessageError, build_messages, split_media, validate_messages
+from course_utils.progress import progress_bar
 from course_utils.video import video_processor_inputs
 
 DEFAULT_MAX_NEW_TOKENS = 32
@@ -120,7 +120,7 @@ def ask_batch(
     conversations = [build_messages(question, images, system) for images, question in pairs]
     answers: list[str] = []
     starts = range(0, len(conversations), batch_size)
-    for start in tqdm(starts, desc="batches", disable=not progress or len(starts) < 2):
+    for start in progress_bar(starts, desc="batches", disable=not progress or len(starts) < 2):
         chunk = conversations[start : start + batch_size]
         answers.extend(generate_answers(model, processor, chunk, max_new_tokens))
     return answers

@@ -20,7 +20,8 @@ TINY_DIRS = {"idefics3": ASSETS / "tiny-smolvlm", "smolvlm": ASSETS / "tiny-smol
 TINY_NAMES = {"tiny": TINY_DIRS["idefics3"], "tiny-video": TINY_DIRS["smolvlm"]}
 HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")
 QUANTIZATIONS = (None, "4bit", "8bit")
-WEIGHT_LOADING_BAR = "Loading weights"  # transformers' bar while it copies weights into the model
+# transformers' bars while it copies weights into a model and writes them to disk: seconds at most
+WEIGHT_BARS = ("Loading weights", "Writing model shards")
 
 
 class ModelLoadError(RuntimeError):
@@ -108,16 +109,16 @@ def _hub_unreachable(model_id: str, error: Exception) -> ModelLoadError:
     )
 
 
-def _hide_weight_loading_bar(factory, args, kwargs):
-    """tqdm hook: no "Loading weights" bar (a second or less, on stderr); download bars are kept."""
-    if kwargs.get("desc") == WEIGHT_LOADING_BAR:
+def _hide_weight_bars(factory, args, kwargs):
+    """tqdm hook: no bar while weights load or save (seconds at most); download bars are kept."""
+    if kwargs.get("desc") in WEIGHT_BARS:
         kwargs = {**kwargs, "disable": True}
     return factory(*args, **kwargs)
 
 
 # Learners call `from_pretrained` themselves in the lessons: the hook holds for every load after
 # `import course_utils.loading`, not only inside `load_vlm`.
-transformers_logging.set_tqdm_hook(_hide_weight_loading_bar)
+transformers_logging.set_tqdm_hook(_hide_weight_bars)
 
 
 def _needs_torchvision(source: str, error: ImportError) -> ModelLoadError:

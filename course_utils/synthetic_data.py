@@ -211,16 +211,26 @@ def make_chartqa(
 
 
 def make_chartqa_splits(
-    n_train: int, n_test: int, seed: int = 0, kinds: Sequence[str] = CHART_QUESTION_KINDS
+    n_train: int,
+    n_test: int,
+    seed: int = 0,
+    kinds: Sequence[str] = CHART_QUESTION_KINDS,
+    n_validation: int = 0,
 ) -> datasets.DatasetDict:
-    """`train` and `test` from separate random streams; no test (chart, question) is in train."""
+    """`train`, `test` (and `val` if `n_validation`, as ChartQA names it) from separate random streams.
+
+    No test or validation (chart, question) is in train; adding a validation split leaves `train` and
+    `test` as they are without it.
+    """
     train_specs = _chart_specs(n_train, _split_rng("chartqa", seed, "train"), tuple(kinds))
     seen = frozenset(spec[:3] for spec in train_specs)
     test_specs = _chart_specs(n_test, _split_rng("chartqa", seed, "test"), tuple(kinds), seen)
-    return datasets.DatasetDict(
-        train=_chartqa_from_specs(train_specs, "train"),
-        test=_chartqa_from_specs(test_specs, "test"),
-    )
+    splits = {"train": _chartqa_from_specs(train_specs, "train")}
+    if n_validation:
+        validation_specs = _chart_specs(n_validation, _split_rng("chartqa", seed, "val"), tuple(kinds), seen)
+        splits["val"] = _chartqa_from_specs(validation_specs, "val")
+    splits["test"] = _chartqa_from_specs(test_specs, "test")
+    return datasets.DatasetDict(splits)
 
 
 def chart_question_kind(query: str) -> str:

@@ -5,7 +5,8 @@ The presets build the same trl objects the lessons have the learner write: `SFTC
 loss), `LoraConfig`, `SFTTrainer`, `DPOConfig`, `DPOTrainer`. `VisionSFTCollator` / `mask_prompt_labels`
 are the course's own answer-only masking, kept for teaching the tiny model (`tools/teaching.py`) and as
 the reference trl is compared with in the tests and benchmarks.
-Evaluation and plots live in `course_utils.evaluation`.
+Evaluation and plots live in `course_utils.evaluation`. Importing this module also gives every
+trainer created in a notebook `TrainingProgress`, transformers' notebook bar without its loss table.
 """
 
 from __future__ import annotations
@@ -14,10 +15,38 @@ import random
 from dataclasses import dataclass
 
 import torch
+from transformers import trainer as trainer_module
+from transformers.utils.notebook import NotebookProgressCallback, NotebookTrainingTracker
 
 from course_utils.evaluation import evaluate, exact_match, logged
 from course_utils.image_tokens import set_token_budget
 from course_utils.recipes import METHODS, recipe_for
+
+
+class TrainingProgress(NotebookProgressCallback):
+    """transformers' notebook progress bar for training, without its table of logged losses.
+
+    The bar already updates one display, so a saved notebook keeps it finished; the table (a row per
+    logged loss) would duplicate the loss curves the lessons plot from `trainer.state.log_history`.
+    """
+
+    def on_train_begin(self, args, state, control, **kwargs):
+        super().on_train_begin(args, state, control, **kwargs)
+        self.training_tracker = NotebookTrainingTracker(state.max_steps)  # no column names: no table
+
+    def on_log(self, args, state, control, logs=None, **kwargs):
+        pass  # the log stays in `state.log_history`
+
+    def on_evaluate(self, args, state, control, metrics=None, **kwargs):
+        if self.training_tracker is not None:
+            self.training_tracker.remove_child()  # the finished evaluation bar
+            self._force_next_update = True
+        self.prediction_bar = None
+
+
+# transformers picks the bar when a trainer is created (trl's trainers too): from now on, this one.
+if trainer_module.DEFAULT_PROGRESS_CALLBACK is NotebookProgressCallback:
+    trainer_module.DEFAULT_PROGRESS_CALLBACK = TrainingProgress
 
 IGNORE_INDEX = -100
 ASSISTANT_HEADER = "\nAssistant:"

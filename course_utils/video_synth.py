@@ -16,7 +16,8 @@ from pathlib import Path
 import av
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
-from tqdm.auto import tqdm
+
+from course_utils.progress import progress_bar
 
 # Colours far apart in RGB, so the nearest palette entry survives lossy compression.
 PALETTE: tuple[tuple[int, int, int], ...] = (
@@ -286,7 +287,9 @@ def _encode_frames(
     grain_tile = _grain_tile(display_size) if grain else None
     iterator = enumerate(times)
     if progress:
-        iterator = tqdm(iterator, total=len(times), desc=f"writing {Path(container.name).name}", unit="frame")
+        iterator = progress_bar(
+            iterator, total=len(times), desc=f"writing {Path(container.name).name}", unit="frame"
+        )
     for index, time in iterator:
         second = int(math.floor(time + 1e-9))
         if second != current_second:

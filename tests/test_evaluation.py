@@ -103,6 +103,17 @@ def test_loss_plot_and_table():
     assert figure.axes[0].lines[0].get_ydata().tolist() == [2.0, 1.0]
     with pytest.raises(ValueError, match="no 'loss' entries"):
         plot_loss([{"train_runtime": 1.0}])
+    with_validation = plot_loss(
+        [
+            {"step": 1, "loss": 2.0},
+            {"step": 1, "eval_loss": 2.5},
+            {"step": 2, "loss": 1.0},
+            {"step": 2, "eval_loss": 2.7},
+        ]
+    )
+    training, validation = with_validation.axes[0].lines
+    assert validation.get_ydata().tolist() == [2.5, 2.7] and validation.get_label() == "validation"
+    assert with_validation.axes[0].get_legend() is not None and training.get_label() == "training"
     table = before_after_table({"before": EvalResult(0.2, 0.25, 10), "after": EvalResult(0.9, 0.9, 10)})
     assert table.loc["after", "exact match"] == "90.0%"
     assert table.loc["before", "relaxed accuracy"] == "25.0%"

@@ -154,6 +154,8 @@ def test_solved_notebook_passes_every_exercise(path, tmp_path):
         below = {name: figures[name] for name, floor in TINY_FLOORS.items() if figures[name] < floor}
         assert not below, f"the tiny model learned less than its floors {TINY_FLOORS}: {below}"
         check_lesson_2_claims(read(tmp_path / "solved.ipynb"))
+    noise = noisy_outputs(read(tmp_path / "solved.ipynb"))  # the solved lesson trains: the trainer's bars
+    assert not noise, f"{path.name} (solved) printed noise a learner should not see:\n" + "\n".join(noise)
 
 
 def printed_text(executed) -> str:
@@ -172,11 +174,32 @@ def check_lesson_2_claims(executed) -> None:
         for cell in read(ROOT / "notebooks" / "en" / "02_vlm_finetuning.ipynb").cells
         if cell.cell_type == "markdown"
     )
+    english = " ".join(english.split())  # one line: a claim may wrap anywhere
     printed = printed_text(executed)
-    # "LoRA trains ... 17% of the tiny model's weights at rank 32 (section 5)"
+    # "LoRA trains ... at rank 32, 17% of the parameters peft counts on the tiny model (section 5)"
     trainable = float(re.search(r"trainable%: ([\d.]+)", printed).group(1))
-    claimed = int(re.search(r"(\d+)% of the tiny model's weights", english).group(1))
+    claimed = int(re.search(r"(\d+)% of the parameters peft counts", english).group(1))
     assert round(trainable) == claimed, (trainable, claimed)
+    # section 5: where the adapters sit (SigLIP's q/k/v too, none in the connector), adding up to peft's count
+    placed = dict(
+        re.findall(r"LoRA parameters in the (vision encoder|connector|language model)\D+([\d,]+)", printed)
+    )
+    placed = {part: int(count.replace(",", "")) for part, count in placed.items()}
+    total = int(re.search(r"trainable params: ([\d,]+)", printed).group(1).replace(",", ""))
+    assert placed["vision encoder"] > 0 and placed["connector"] == 0 and sum(placed.values()) == total, placed
+    # section 3: "the first two lines below agree: 5 x 16 image tokens + 14 markers = 94"
+    assert len(re.findall(r":\s+94 tokens per chart", printed)) == 2 and "= 94" in english
+    # section 4: "pixel_values has five axes"
+    assert len(re.search(r"'pixel_values': \(([\d, ]+)\)", printed).group(1).split(",")) == 5
+    # section 5: the loss "levels off ... near 1.3"; overfitting: the validation loss "turns up"
+    overfit = re.search(
+        r"validation loss: lowest ([\d.]+) at step (\d+), ([\d.]+) at the end; "
+        r"training loss at the end: ([\d.]+)",
+        printed,
+    )
+    lowest, lowest_step, last, training = (float(value) for value in overfit.groups())
+    assert "near 1.3" in english and 1.2 <= training <= 1.4, training
+    assert "turns up" in english and last - lowest >= 0.05 and lowest_step < 120, overfit.group(0)
     # section 4 shows the right padding of the shorter row
     padding = int(re.search(r"(\d+) padding tokens on the right", printed).group(1))
     assert padding > 0 and "(padding: attention 0)" in printed
@@ -237,10 +260,19 @@ def test_known_mistakes_are_planted():
 
 NOISE = ("Warning", "warn(", "deprecated")  # warnings, their source lines, deprecation notices
 QUIET_LESSONS = NOTEBOOKS  # every lesson, every language
+BAR = re.compile(r"(\d+)/(\d+) \[")  # tqdm's "7/7 [00:03<00:00" and the trainer's "[240/240 00:40"
+TRAINER_BAR = re.compile(r"\[\s*(\d+)/(\d+) ")
+
+
+def unfinished_bar(text: str) -> bool:
+    """A progress bar saved before its end ("batches: 0%| 0/7 [..."): it looks stalled in the file."""
+    done = [int(n) >= int(total) for n, total in BAR.findall(text) + TRAINER_BAR.findall(text)]
+    return bool(done) and not done[-1]
 
 
 def noisy_outputs(notebook) -> list[str]:
-    """Every stderr stream (warnings, text progress bars) and every text output with a warning word."""
+    """Every stderr stream (warnings, text progress bars), every text output with a warning word, every
+    progress bar saved unfinished, and the trainer's table of losses (the lessons plot them)."""
     found = []
     for index, cell in enumerate(notebook.cells):
         for output in cell.get("outputs", []):
@@ -251,6 +283,10 @@ def noisy_outputs(notebook) -> list[str]:
             texts += [value for mime, value in output.get("data", {}).items() if mime.startswith("text/")]
             words = [(word, text) for text in texts for word in NOISE if word in text]
             found += [f"cell {index}: {word!r} in {text[:300]!r}" for word, text in words]
+            found += [f"cell {index}: unfinished {text[:120]!r}" for text in texts if unfinished_bar(text)]
+            html = output.get("data", {}).get("text/html", "")
+            if "<table" in html and "Training Loss" in html:
+                found.append(f"cell {index}: the trainer's table of losses")
     return found
 
 
@@ -266,10 +302,16 @@ def test_noisy_outputs_finds_warnings_and_stderr():
         nbformat.v4.new_output("stream", name="stdout", text="all good\n"),
         nbformat.v4.new_output("stream", name="stderr", text="\rbatches: 10%|#"),
         nbformat.v4.new_output("display_data", data={"text/plain": "FutureWarning: x is deprecated"}),
+        nbformat.v4.new_output("display_data", data={"text/plain": "batches:  0%|   | 0/7 [00:00<?, ?it/s]"}),
+        nbformat.v4.new_output("display_data", data={"text/plain": "batches: 100%|###| 7/7 [00:03<00:00]"}),
+        nbformat.v4.new_output("display_data", data={"text/html": "<progress></progress> [ 9/240 00:01]"}),
+        nbformat.v4.new_output("display_data", data={"text/html": "<table><th>Step</th><th>Training Loss"}),
     ]
     found = noisy_outputs(notebook)
-    assert len(found) == 3 and "stderr" in found[0], found  # stderr, then 'Warning' and 'deprecated'
-    assert not any("all good" in line for line in found)
+    # stderr, 'Warning' and 'deprecated', the bar at 0/7, the trainer's bar at 9/240, the loss table
+    assert len(found) == 6 and "stderr" in found[0], found
+    assert "0/7" in found[3] and "9/240" in found[4] and "table of losses" in found[5], found
+    assert not any("all good" in line or "7/7" in line for line in found)
 
 
 def test_executed_notebook_shows_pictures_and_exports_to_html(blank_runs, tmp_path):

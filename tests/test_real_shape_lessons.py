@@ -46,6 +46,8 @@ FINETUNING_ENV = {
     "COURSE_DPO_STEPS": "1",
     "COURSE_N_TRAIN": "4",
     "COURSE_N_TEST": "6",
+    "COURSE_N_VAL": "4",
+    "COURSE_OVERFIT_STEPS": "1",
     "COURSE_N_DPO": "1",
     "COURSE_BATCH_SIZE": "2",
 }
@@ -72,7 +74,7 @@ def hub_home(tmp_path_factory):
     for name in (SHAPE, VIDEO_SHAPE):
         folder = build_real_shape(name, tmp_path_factory.mktemp("real_shapes") / name)
         lay_out_model(home, REAL_SHAPES[name]["hub_id"], folder)
-    lay_out_dataset(home, CHARTQA, make_chartqa_splits(12, 8, seed=5))
+    lay_out_dataset(home, CHARTQA, make_chartqa_splits(12, 8, seed=5, n_validation=6))  # train, val, test
     shapes = make_shape_positions(20, seed=6).rename_column("picture", "image")
     shapes = shapes.cast_column("image", datasets.Image()).map(
         lambda row: {"image": row["image"].convert("L")}

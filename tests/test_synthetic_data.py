@@ -242,3 +242,15 @@ def test_shape_positions_are_deterministic():
     assert raw_images(first, "picture") == raw_images(again, "picture")
     assert first["question"] == again["question"] and first["answer"] == again["answer"]
     assert raw_images(first, "picture") != raw_images(other, "picture")
+
+
+def test_validation_split_is_held_out_and_leaves_train_and_test_as_they_were():
+    plain = synthetic_data.make_chartqa_splits(24, 16, seed=2)
+    splits = synthetic_data.make_chartqa_splits(24, 16, seed=2, n_validation=12)
+    assert list(splits) == ["train", "val", "test"] and len(splits["val"]) == 12  # ChartQA's split names
+    for name in ("train", "test"):
+        assert splits[name]["query"] == plain[name]["query"]
+        assert raw_images(splits[name], "image") == raw_images(plain[name], "image")
+    train = set(zip(raw_images(splits["train"], "image"), splits["train"]["query"], strict=True))
+    validation = set(zip(raw_images(splits["val"], "image"), splits["val"]["query"], strict=True))
+    assert validation and not train & validation

@@ -486,6 +486,7 @@ class Lion(Exercise):
         return {
             "count": len(rows),
             "mistakes": mistakes,
+            "asked": min(len(rows), LION_ROWS_ASKED),
             "reward": f"{accuracy:.0%}",
             "table": " · ".join(f"{name} {comparison[name].exact:.0%}" for name in names),
             "before": f"{before.exact:.0%}",

@@ -1,4 +1,5 @@
 train_rows = format_dataset(charts["train"])  # the answer is the assistant turn of every row
+val_rows = format_dataset(charts["val"])  # validation: its loss is computed during training, never trained on
 before = evaluate(model, processor, charts["test"])
 sft_config = SFTConfig(
     output_dir=str(WORK_DIR / "sft"),
@@ -8,6 +9,8 @@ sft_config = SFTConfig(
     lr_scheduler_type="cosine",
     warmup_steps=max(1, STEPS // 10),
     logging_steps=max(1, STEPS // 30),
+    eval_strategy="steps",  # the validation loss every `eval_steps`
+    eval_steps=max(1, STEPS // 8),
     assistant_only_loss=True,  # labels: the answer only (trl's SmolVLM training template)
     max_length=None,  # never truncate into the image tokens
     activation_checkpointing=device == "cuda",  # saves GPU memory; on a CPU it only costs time
@@ -27,6 +30,7 @@ sft_trainer = SFTTrainer(
     model=fresh_model(),  # a fresh copy: `model` stays the baseline
     args=sft_config,
     train_dataset=train_rows,
+    eval_dataset=val_rows,
     processing_class=processor,
     peft_config=None if METHOD == "full" else lora,  # trl wraps the model with LoRA itself
 )
