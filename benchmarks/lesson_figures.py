@@ -76,13 +76,14 @@ def run_solved_lesson_2(seed: int, capability: str, out_dir: Path, threads: int 
     sys.path.insert(0, str(ROOT))
     from tools.notebooks import run_notebook
 
-    env = {"COURSE_SEED": str(seed), "ATEN_CPU_CAPABILITY": capability}
+    env = {"ATEN_CPU_CAPABILITY": capability}
     if threads:
         env["OMP_NUM_THREADS"] = str(threads)
     run = run_notebook(
         LESSON_2,
         out_dir / f"02_solved_seed{seed}_{capability}.ipynb",
         solved=True,
+        parameters={"SEED": seed},
         env=env,
         raise_on_error=False,
     )

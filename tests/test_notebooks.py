@@ -72,13 +72,16 @@ def test_notebook_is_committed_without_outputs(path):
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
-def test_notebook_has_one_tagged_parameters_cell_reading_the_environment(path):
+def test_notebook_has_one_tagged_parameters_cell_of_plain_values(path):
+    """Every choice in one cell of `NAME = value` lines, which papermill's `parameters` override."""
     notebook = read(path)
     tagged = [cell for cell in notebook.cells if PARAMETERS_TAG in cell.metadata.get("tags", [])]
     assert len(tagged) == 1, f"{path.name} needs exactly one cell tagged 'parameters'"
     assert tagged[0].cell_type == "code"
-    assert 'os.environ.get("COURSE_MODEL"' in tagged[0].source
-    ast.parse(tagged[0].source)
+    lines = ast.parse(tagged[0].source).body
+    assert lines and all(isinstance(line, ast.Assign) for line in lines), tagged[0].source
+    assert all(isinstance(line.value, ast.Constant) for line in lines), "a parameter is not a plain value"
+    assert "MODEL" in {line.targets[0].id for line in lines}
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
@@ -326,6 +329,14 @@ def test_executed_notebook_shows_pictures_and_exports_to_html(blank_runs, tmp_pa
         if "image/png" in output.get("data", {})
     ]
     assert len(images) >= 4  # scenes, the tokens-per-image figure, several images, the frame grid
+    unrendered = [
+        index
+        for index, cell in enumerate(executed.cells)
+        for output in cell.get("outputs", [])
+        if output.get("data", {}).get("text/plain", "").startswith("<Figure size")
+        and "image/png" not in output["data"]
+    ]
+    assert not unrendered, f"figures shown as text only (no picture) in cells {unrendered}"
     html = export_html(run.output, tmp_path / "lesson.html").read_text()
     assert "data:image/png;base64" in html and "Lesson 1" in html
 

@@ -22,34 +22,29 @@ LESSONS = ROOT / "notebooks" / "en"
 # Feasible on 2 CPU cores: image splitting off (each picture is one 512 px tile, 64 tokens, instead
 # of 17: seconds a question, not minutes), few pictures and frames (2 of each: batches still
 # pad, videos still span their length). Every cell and every code path of the lesson still runs.
-USAGE_ENV = {
-    "COURSE_IMAGE_SPLITTING": "0",
-    "COURSE_NUM_FRAMES": "2",
-    "COURSE_BATCH_QUESTIONS": "2",
-    "COURSE_TIMED_PAIRS": "2",
-}
+USAGE_PARAMETERS = {"IMAGE_SPLITTING": False, "NUM_FRAMES": 2, "BATCH_QUESTIONS": 2, "TIMED_PAIRS": 2}
 # The Colab parameters of lesson 2 (its parameters cell): Hub model and datasets, QLoRA.
 # Then one step of each training, the smallest data the lesson's cells use (6 held-out questions are
 # listed before/after, 4 training pictures drawn), one DPO pair (chosen and rejected still make a
 # padded batch of two), two rows per SFT step (a padded batch).
 CHARTQA, VQA_RAD = "HuggingFaceM4/ChartQA", "flaviagiammarino/vqa-rad"
-FINETUNING_ENV = {
-    "COURSE_MODEL": REAL_SHAPES[SHAPE]["hub_id"],
-    "COURSE_DATASET": CHARTQA,
-    "COURSE_NEW_DATASET": VQA_RAD,
-    "COURSE_METHOD": "qlora",
+FINETUNING_PARAMETERS = {
+    "MODEL": REAL_SHAPES[SHAPE]["hub_id"],
+    "DATASET": CHARTQA,
+    "NEW_DATASET": VQA_RAD,
+    "METHOD": "qlora",
     # Colab's `IMAGE_SPLITTING, TILES = True, 2` costs 5 tiles of SigLIP per picture: minutes a step on
     # 2 CPU cores with 4-bit weights. One view here; `set_token_budget(tiles=...)` has its own tests.
-    "COURSE_IMAGE_SPLITTING": "0",
-    "COURSE_STEPS": "1",
-    "COURSE_SHAPE_STEPS": "1",
-    "COURSE_DPO_STEPS": "1",
-    "COURSE_N_TRAIN": "4",
-    "COURSE_N_TEST": "6",
-    "COURSE_N_VAL": "4",
-    "COURSE_OVERFIT_STEPS": "1",
-    "COURSE_N_DPO": "1",
-    "COURSE_BATCH_SIZE": "2",
+    "IMAGE_SPLITTING": False,
+    "STEPS": 1,
+    "SHAPE_STEPS": 1,
+    "DPO_STEPS": 1,
+    "N_TRAIN": 4,
+    "N_TEST": 6,
+    "N_VAL": 4,
+    "OVERFIT_STEPS": 1,
+    "N_DPO": 1,
+    "BATCH_SIZE": 2,
 }
 # Where lesson 2's checks may fail with random weights: only after the data, the labels, the
 # trainer and the preference pairs passed, at the comparison of the accuracies (or the reward).
@@ -86,9 +81,17 @@ def hub_home(tmp_path_factory):
     return home
 
 
-def run_lesson(name: str, env: dict, out_dir):
+def run_lesson(name: str, parameters: dict, env: dict, out_dir):
     path = LESSONS / f"{name}.ipynb"
-    run = run_notebook(path, out_dir / path.name, solved=True, env=env, timeout=600, raise_on_error=False)
+    run = run_notebook(
+        path,
+        out_dir / path.name,
+        solved=True,
+        parameters=parameters,
+        env=env,
+        timeout=600,
+        raise_on_error=False,
+    )
     print(f"{name} at the {SHAPE} shape: {run.seconds:.0f} s")
     assert run.error is None, run.error
     executed = nbformat.read(str(run.output), as_version=4)
@@ -105,14 +108,13 @@ def run_lesson(name: str, env: dict, out_dir):
 
 
 def test_usage_lesson_with_the_colab_hub_ids(hub_home, tmp_path):
-    env = {
-        **USAGE_ENV,
-        "HF_HOME": str(hub_home),
-        "HF_HUB_OFFLINE": "1",
-        "COURSE_MODEL": REAL_SHAPES[SHAPE]["hub_id"],
-        "COURSE_VIDEO_MODEL": REAL_SHAPES[VIDEO_SHAPE]["hub_id"],
+    parameters = {
+        **USAGE_PARAMETERS,
+        "MODEL": REAL_SHAPES[SHAPE]["hub_id"],
+        "VIDEO_MODEL": REAL_SHAPES[VIDEO_SHAPE]["hub_id"],
     }
-    outcomes = run_lesson("01_vlm_usage", env, tmp_path)
+    env = {"HF_HOME": str(hub_home), "HF_HUB_OFFLINE": "1"}
+    outcomes = run_lesson("01_vlm_usage", parameters, env, tmp_path)
     # Lesson 1's checks judge structure (messages, left padding, timestamps, frames) and compare the
     # learner's answers with what the model says: they hold for any weights, random ones included
     # (build_real_shape lets the random model write only tokens the tokenizer can decode: text).
@@ -120,8 +122,8 @@ def test_usage_lesson_with_the_colab_hub_ids(hub_home, tmp_path):
 
 
 def test_finetuning_lesson_with_the_colab_parameters(hub_home, tmp_path):
-    env = {**FINETUNING_ENV, "HF_HOME": str(hub_home), "HF_HUB_OFFLINE": "1"}
-    outcomes = run_lesson("02_vlm_finetuning", env, tmp_path)
+    env = {"HF_HOME": str(hub_home), "HF_HUB_OFFLINE": "1"}
+    outcomes = run_lesson("02_vlm_finetuning", FINETUNING_PARAMETERS, env, tmp_path)
     for name, (outcome, code) in outcomes.items():
         assert outcome in ("passed", "failed"), (name, outcome, code)
         assert code in LEARNING_CODES[name], (name, outcome, code)

@@ -86,14 +86,14 @@ def test_code_cells_are_english_byte_for_byte_except_the_language_default(englis
     assert [(cell.cell_type, cell.get("id")) for cell in translated.cells] == [
         (cell.cell_type, cell.get("id")) for cell in english.cells
     ]
-    english_default = 'os.environ.get("COURSE_LANG", "en")'
+    english_default = 'LANGUAGE = "en"'
     for source, target in zip(english.cells, translated.cells):
         if source.cell_type != "code":
             continue
         expected = source.source
         if "parameters" in source.metadata.get("tags", []):
             assert english_default in expected
-            expected = expected.replace(english_default, f'os.environ.get("COURSE_LANG", "{language}")')
+            expected = expected.replace(english_default, f'LANGUAGE = "{language}"')
         assert target.source == expected, (
             f"cell {source.get('id')} of {english_path.name} differs in {language}"
         )
@@ -126,7 +126,7 @@ BADGE = (
     "[![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)]"
     "(https://colab.research.google.com/github/owner/course/blob/main/notebooks/en/01_demo.ipynb)"
 )
-PARAMETERS = 'import os\n\nLANGUAGE = os.environ.get("COURSE_LANG", "en")  # feedback language'
+PARAMETERS = 'LANGUAGE = "en"  # feedback language'
 
 
 def markdown(cell_id: str, source: str) -> nbformat.NotebookNode:
@@ -275,9 +275,9 @@ def test_generated_notebook_drops_outputs(course):
 
 def test_parameters_cell_without_the_language_default_is_a_clear_error(tmp_path):
     cells = demo_cells()
-    cells[1] = code("params", 'LANGUAGE = "en"', tags=("parameters",))
+    cells[1] = code("params", 'LANGUAGE = os.environ.get("COURSE_LANG", "en")', tags=("parameters",))
     write_english(tmp_path, cells)
-    with pytest.raises(ValueError, match=r'os\.environ\.get\("COURSE_LANG", "en"\)'):
+    with pytest.raises(ValueError, match='LANGUAGE = "en"'):
         tr.sync(tmp_path)
 
 

@@ -33,7 +33,7 @@ TARGET_LANGUAGES = tuple(language for language in i18n.LANGUAGES if language != 
 LANGUAGE_NAMES = {"es": "Spanish", "zh": "Chinese (simplified)", "ja": "Japanese"}
 FUZZY = "fuzzy"
 BRACE_FORMAT = "python-brace-format"
-LANGUAGE_DEFAULT = 'os.environ.get("COURSE_LANG", "{language}")'
+LANGUAGE_DEFAULT = 'LANGUAGE = "{language}"'
 COLAB_NOTEBOOK = re.compile(r"(https://colab\.research\.google\.com/github/\S+?/notebooks/)[a-z]{2}/")
 FENCED_BLOCK = re.compile(r"^(```|~~~).*?^\1", re.M | re.S)
 CODE_SPAN = re.compile(r"(`+)(.+?)(?<!`)\1(?!`)", re.S)
@@ -201,7 +201,7 @@ def point_badges_to(markdown: str, language: str) -> str:
 def set_language_default(source: str, language: str, name: str = "notebook") -> str:
     english = LANGUAGE_DEFAULT.format(language=SOURCE_LANGUAGE)
     if english not in source:
-        raise ValueError(f"the parameters cell of {name} must contain `LANGUAGE = {english}`")
+        raise ValueError(f"the parameters cell of {name} must contain `{english}`")
     return source.replace(english, LANGUAGE_DEFAULT.format(language=language), 1)
 
 
