@@ -191,7 +191,7 @@ def test_first_sync_writes_untranslated_catalogues_and_english_fallback_notebook
         cells = generated(course, language)
         assert cells["explain"] == "The `model` answers in one word."
         assert f"blob/main/notebooks/{language}/01_demo.ipynb" in cells["intro"]
-        assert cells["params"] == PARAMETERS.replace('"en")', f'"{language}")')
+        assert cells["params"] == PARAMETERS.replace('"en"', f'"{language}"')
         assert cells["work"] == 'print("hello")'
     assert tr.out_of_date(course) == []
     assert tr.sync(course) == []
