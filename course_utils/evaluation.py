@@ -240,9 +240,7 @@ def before_after_table(results: dict[str, EvalResult], baseline: bool = True):
     return pd.DataFrame.from_dict(rows, orient="index", columns=columns)
 
 
-def plot_loss(
-    log_history: list[dict], title: str = "Training loss", ylabel: str = "loss (answer tokens only)"
-):
+def plot_loss(log_history: list[dict], title: str = "Training loss", ylabel: str = "loss (labelled tokens)"):
     """The loss curve from a trainer's `state.log_history` as a matplotlib Figure.
 
     With a validation split (`eval_dataset` and an `eval_strategy`), its loss is drawn beside the

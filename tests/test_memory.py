@@ -79,14 +79,14 @@ def test_lora_adapters_count_rank_times_in_plus_out(meta_models):
     assert large == 4 * small
     # SmolVLM-256M at rank 32 on all seven projections (vision q/k/v too): 11.5M adapter weights
     assert 10e6 < large / 16 < 12.5e6
-    # lesson 2's summary: LoRA trains "about 4% of SmolVLM-256M's" weights
+    # lesson 2's summary: LoRA trains "about 4% on SmolVLM-256M"
     import nbformat
 
     lesson = nbformat.read(
         str(RESULTS.parents[1] / "notebooks" / "en" / "02_vlm_finetuning.ipynb"), as_version=4
     )
     prose = "\n".join(cell.source for cell in lesson.cells if cell.cell_type == "markdown")
-    claimed = int(re.search(r"about\s+(\d+)% of SmolVLM-256M's", prose).group(1))
+    claimed = int(re.search(r"about\s+(\d+)% on SmolVLM-256M", prose).group(1))
     assert round(100 * (large / 16) / REAL_SHAPES["SmolVLM-256M"]["parameters"]) == claimed
     # and its saved adapters: "about 46 MB for SmolVLM-256M at rank 32 in fp32"
     megabytes = int(re.search(r"about (\d+) MB for SmolVLM-256M at rank 32 in fp32", prose).group(1))
