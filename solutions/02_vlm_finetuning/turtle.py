@@ -11,7 +11,7 @@ sft_config = SFTConfig(
     logging_steps=max(1, STEPS // 30),
     eval_strategy="steps",  # the validation loss every `eval_steps`
     eval_steps=max(1, STEPS // 8),
-    assistant_only_loss=True,  # labels: the answer only (trl's SmolVLM training template)
+    assistant_only_loss=True,  # labels: the assistant turn only (answer, <end_of_utterance>, newline)
     max_length=None,  # never truncate into the image tokens
     activation_checkpointing=device == "cuda",  # saves GPU memory; on a CPU it only costs time
     save_strategy="no",
