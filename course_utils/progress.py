@@ -22,18 +22,18 @@ class _DisplayLine:
     """A file for tqdm: each write replaces the text of one IPython display."""
 
     def __init__(self) -> None:
-        self.handle = None
+        from IPython import display  # a notebook kernel has IPython
+
+        self.display, self.handle = display, None
 
     def write(self, text: str) -> None:
-        from IPython.display import Pretty, display
-
         line = text.strip("\r\n")
         if not line.strip():
             return
         if self.handle is None:
-            self.handle = display(Pretty(line), display_id=True)
+            self.handle = self.display.display(self.display.Pretty(line), display_id=True)
         else:
-            self.handle.update(Pretty(line))
+            self.handle.update(self.display.Pretty(line))
 
     def flush(self) -> None:
         pass

@@ -31,7 +31,6 @@ class TrainingProgress(NotebookProgressCallback):
     """
 
     def on_train_begin(self, args, state, control, **kwargs):
-        super().on_train_begin(args, state, control, **kwargs)
         self.training_tracker = NotebookTrainingTracker(state.max_steps)  # no column names: no table
 
     def on_log(self, args, state, control, logs=None, **kwargs):

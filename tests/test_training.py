@@ -4,7 +4,6 @@ The LoRA test runs lesson 2's own defaults (read from its parameters cell) and a
 with a margin below the minimum measured over 3 seeds and every CPU kernel (benchmarks/RESULTS.md).
 """
 
-import ast
 from pathlib import Path
 
 import pytest
@@ -29,28 +28,20 @@ from course_utils.training import (
     sft_recipe,
     train_dpo,
 )
+from tools.notebooks import parameter_values
 
 LESSON_2 = Path(__file__).resolve().parents[1] / "notebooks" / "en" / "02_vlm_finetuning.ipynb"
 SEED = 11  # not one of the benchmark's seeds 0-4
 
 
-def lesson_defaults() -> dict:
-    """The values of lesson 2's parameters cell (`NAME = value` lines)."""
-    import nbformat
-
-    notebook = nbformat.read(str(LESSON_2), as_version=4)
-    cell = next(c for c in notebook.cells if "parameters" in c.metadata.get("tags", []))
-    return {node.targets[0].id: node.value.value for node in ast.parse(cell.source).body}
-
-
 @pytest.fixture(scope="module")
 def lesson():
-    return lesson_defaults()
+    return parameter_values(LESSON_2)
 
 
 @pytest.fixture(scope="module")
 def charts(lesson):
-    sizes = int(lesson["N_TRAIN"]), int(lesson["N_TEST"])
+    sizes = lesson["N_TRAIN"], lesson["N_TEST"]
     return make_chartqa_splits(*sizes, seed=SEED, kinds=QUICK_CHART_KINDS)
 
 
@@ -75,7 +66,7 @@ def _before_and_after(method, charts, chart_rows, steps, tmp_path):
 
 
 def test_lora_sft_teaches_chart_questions_with_the_lessons_defaults(lesson, charts, chart_rows, tmp_path):
-    before, after, trainer = _before_and_after("lora", charts, chart_rows, int(lesson["STEPS"]), tmp_path)
+    before, after, trainer = _before_and_after("lora", charts, chart_rows, lesson["STEPS"], tmp_path)
     assert before.exact <= 0.10, f"the task is not new to the model: {before}"
     kinds = after.accuracy_by(chart_question_kind)
     # Issue 9's targets, well below the minimum over seeds 0-4 x default/avx2/avx512
@@ -90,7 +81,7 @@ def test_lora_sft_teaches_chart_questions_with_the_lessons_defaults(lesson, char
 
 
 def test_qlora_trains_a_4bit_model_and_improves(lesson, charts, chart_rows, tmp_path):
-    before, after, trainer = _before_and_after("qlora", charts, chart_rows, int(lesson["STEPS"]), tmp_path)
+    before, after, trainer = _before_and_after("qlora", charts, chart_rows, lesson["STEPS"], tmp_path)
     assert any(type(m).__name__ == "Linear4bit" for m in trainer.model.modules())
     print(f"QLoRA: {before.exact:.0%} -> {after.exact:.0%} (majority baseline {after.majority_baseline:.0%})")
     assert after.exact >= before.exact + 0.3, f"QLoRA: {before.exact:.0%} -> {after.exact:.0%}"

@@ -48,6 +48,15 @@ def lesson_name(notebook_path: str | Path) -> str:
     return Path(notebook_path).stem
 
 
+def parameter_values(notebook_path: str | Path) -> dict:
+    """The values of a lesson's `parameters` cell (`NAME = value` lines), as papermill overrides them."""
+    import ast
+
+    notebook = nbformat.read(str(notebook_path), as_version=4)
+    cell = next(cell for cell in notebook.cells if PARAMETERS_TAG in cell.metadata.get("tags", []))
+    return {line.targets[0].id: ast.literal_eval(line.value) for line in ast.parse(cell.source).body}
+
+
 def exercise_cells(notebook) -> dict[str, int]:
     """{exercise name: cell index} for the cells tagged `exercise:<name>`."""
     found = {}
