@@ -9,7 +9,7 @@ export TOKENIZERS_PARALLELISM := false
 CHROMIUM := /usr/bin/chromium
 BROWSER_PACKAGES := chromium fonts-noto-cjk fonts-noto-color-emoji
 
-.PHONY: lab course test lint translations browser clean
+.PHONY: lab course test check lint translations browser clean
 
 # pyproject.toml gives lower bounds (Colab keeps its torch); constraints.txt the exact versions.
 $(BIN)/.installed: pyproject.toml constraints.txt
@@ -48,8 +48,15 @@ browser:
 	  fi; \
 	fi
 
+# The whole suite in the pinned environment, then the compatibility matrix: the unit tests and both
+# solved lessons at the lowest versions pyproject.toml admits and at the newest releases.
 test: $(BIN)/.installed lint browser
 	$(BIN)/python -m pytest -ra
+	$(BIN)/python -m tools.compatibility
+
+# The edit loop: lint and the unit tests (no notebook run, browser, long training or other environment).
+check: $(BIN)/.installed lint
+	$(BIN)/python -m pytest -q -m "not slow and not gpu"
 
 clean:
 	rm -rf $(VENV) build

@@ -24,6 +24,8 @@ import pytest
 
 from course_utils.i18n import t
 
+pytestmark = pytest.mark.slow  # JupyterLab and Chromium run lesson 1
+
 ROOT = Path(__file__).resolve().parents[1]
 LESSON = ROOT / "notebooks" / "en" / "01_vlm_usage.ipynb"
 SCREENSHOTS = ROOT / "build" / "browser"

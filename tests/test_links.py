@@ -4,11 +4,11 @@
 """
 
 import re
+import tomllib
 from pathlib import Path
 
 import nbformat
 import pytest
-import tomllib
 
 from course_utils.exercises.core import SOLUTIONS_URL
 from course_utils.links import COLAB_CHECKOUT, REPOSITORY_URL, colab_url, file_url, repository_slug

@@ -53,6 +53,7 @@ def uninterrupted(tmp_path_factory):
     return json.loads((folder / "metrics.json").read_text())
 
 
+@pytest.mark.slow  # the matrix's environments run lesson 2's own interrupt and resume instead
 @pytest.mark.parametrize(
     ("kill_seed", "step", "during_save"), [(0, 6, True), (1, 18, False), (2, 30, True), (3, 42, False)]
 )
@@ -91,6 +92,7 @@ def test_a_run_killed_at_a_random_point_resumes_to_the_same_loss(
     assert metrics["final_loss"] == pytest.approx(uninterrupted["final_loss"], rel=1e-4)
 
 
+@pytest.mark.slow
 def test_two_processes_train_different_shards_and_the_adapter_answers(tmp_path):
     config = _write_config(tmp_path, output_dir=str(tmp_path), max_steps=6, record_rows=True)
     command = [

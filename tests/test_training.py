@@ -65,6 +65,7 @@ def _before_and_after(method, charts, chart_rows, steps, tmp_path):
     return before, after, trainer
 
 
+@pytest.mark.slow  # the solved lesson 2 trains the same way in every environment
 def test_lora_sft_teaches_chart_questions_with_the_lessons_defaults(lesson, charts, chart_rows, tmp_path):
     before, after, trainer = _before_and_after("lora", charts, chart_rows, lesson["STEPS"], tmp_path)
     assert before.exact <= 0.10, f"the task is not new to the model: {before}"
@@ -100,6 +101,7 @@ def test_full_finetune_updates_every_weight(charts, chart_rows, tmp_path):
     assert not torch.equal(first, model.model.vision_model.embeddings.patch_embedding.weight)
 
 
+@pytest.mark.slow  # the solved lesson 2 trains the same way in every environment
 def test_dpo_from_the_models_own_mistakes_reaches_high_reward_accuracy(charts, tmp_path):
     model, processor = load_vlm("tiny")
     set_token_budget(processor, image_splitting=False)

@@ -6,12 +6,12 @@ changed English cell turns fuzzy, a new one is untranslated, a removed one obsol
 
 import re
 import shutil
+import tomllib
 from pathlib import Path
 
 import nbformat
 import polib
 import pytest
-import tomllib
 
 from course_utils import i18n
 from tools import translations as tr

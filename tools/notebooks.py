@@ -189,13 +189,15 @@ def run_notebook(
     kernel_name: str = KERNEL_NAME,
     env: dict[str, str] | None = None,
     raise_on_error: bool = True,
+    stop_after: str | None = None,
 ) -> NotebookRun:
     """Execute a notebook with papermill (each cell limited to `timeout` seconds).
 
     `solved` injects the reference solutions; `overrides` injects given code into named
     exercises instead. Outcomes of the checks are read back from `results_file` (a temporary file
     when not given). A failing cell raises `papermill.PapermillExecutionError` unless
-    `raise_on_error=False`, in which case `NotebookRun.error` says what failed.
+    `raise_on_error=False`, in which case `NotebookRun.error` says what failed. `stop_after` runs the
+    notebook only up to the check cell of the named exercise (a mistake in 🐢 needs no later cell).
     """
     import papermill  # loads nbclient, jupyter_client and friends: only when a notebook runs
 
@@ -203,6 +205,8 @@ def run_notebook(
     notebook = (
         solved_copy(path, overrides) if (solved or overrides is not None) else nbformat.read(str(path), 4)
     )
+    if stop_after is not None:
+        del notebook.cells[exercise_cells(notebook)[stop_after] + 2 :]  # the exercise, then its check
     with contextlib.ExitStack() as stack:
         if results_file is None:
             folder = stack.enter_context(tempfile.TemporaryDirectory(prefix="course_results_"))
@@ -264,7 +268,10 @@ def build(out_dir: str | Path = "build", language: str = "en", solved: bool = Fa
             print(f"  -> {export_html(executed, executed.with_suffix('.html'))}")
         failures += run.error is not None
     print()
-    print(format_summary(exercise_summary(results_file)))
+    summary = exercise_summary(results_file)
+    print(format_summary(summary))
+    if solved:  # with the reference solutions, every exercise must pass
+        failures += sum(row["outcome"] != "passed" for row in summary)
     return 1 if failures else 0
 
 

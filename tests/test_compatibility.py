@@ -1,0 +1,47 @@
+"""The compatibility matrix's own plumbing (the matrix itself runs from `make test`, after pytest)."""
+
+import re
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from tools import compatibility
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_an_unknown_environment_is_a_usage_error_naming_the_choices(capsys):
+    with pytest.raises(SystemExit) as stopped:
+        compatibility.main(["oldest"])
+    assert stopped.value.code == 2
+    assert "unknown environment oldest: choose from lowest, newest" in capsys.readouterr().err
+
+
+def test_make_test_runs_the_matrix_after_the_suite_and_check_runs_the_same_unit_tests():
+    makefile = (ROOT / "Makefile").read_text()
+    test = re.search(r"^test:.*\n((?:\t.*\n)+)", makefile, flags=re.M).group(1).split("\n")
+    assert [line.strip() for line in test if line.strip()] == [
+        "$(BIN)/python -m pytest -ra",
+        "$(BIN)/python -m tools.compatibility",
+    ]
+    check = re.search(r"^check:.*\n((?:\t.*\n)+)", makefile, flags=re.M).group(1)
+    assert '-m "not slow and not gpu"' in check and compatibility.UNIT_TESTS[:2] == [
+        "-m",
+        "not slow and not gpu",
+    ]
+
+
+def test_the_lowest_environment_is_what_the_lower_bounds_declare():
+    """`lowest-direct` installs each direct dependency at its declared bound: the bounds are tested."""
+    assert compatibility.ENVIRONMENTS["lowest"] == ["--resolution", "lowest-direct"]
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    extras = set(re.fullmatch(r"\.\[([\w,]+)\]", compatibility.EXTRAS).group(1).split(","))
+    assert extras <= set(project["optional-dependencies"]) and {"test", "video"} <= extras
+
+
+def test_a_summary_names_each_version_and_the_time_of_each_step():
+    run = compatibility.MatrixRun("lowest", {"torch": "2.6.0"}, {"install": 3.2, "unit tests": 100.4})
+    assert run.summary() == "lowest: passed (install 3 s, unit tests 100 s)\n  torch 2.6.0"
+    run.failure = "lowest: unit tests failed"
+    assert run.summary().startswith("lowest: FAILED")
