@@ -1,5 +1,5 @@
 # Three commands for everyone: `make lab` (study the lessons in JupyterLab), `make course` (run the
-# course on the embedded model) and `make test`.
+# course on the embedded model) and `make test`; `make check` is the quick part of `make test`.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin

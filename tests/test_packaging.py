@@ -121,7 +121,7 @@ def _make_targets() -> set[str]:
 
 def test_readme_commands_are_make_targets_and_ci_runs_the_test_one():
     commands = _readme_commands()
-    assert set(commands) == {"make lab", "make course", "make test"}, commands
+    assert set(commands) == {"make lab", "make course", "make test", "make check"}, commands
     assert {command.removeprefix("make ") for command in commands} <= _make_targets()
     ci_lines = [
         line.strip()
