@@ -54,9 +54,7 @@ def uninterrupted(tmp_path_factory):
 
 
 @pytest.mark.slow  # the matrix's environments run lesson 2's own interrupt and resume instead
-@pytest.mark.parametrize(
-    ("kill_seed", "step", "during_save"), [(0, 6, True), (1, 18, False), (2, 30, True), (3, 42, False)]
-)
+@pytest.mark.parametrize(("kill_seed", "step", "during_save"), [(0, 6, True), (1, 18, False), (2, 42, True)])
 def test_a_run_killed_at_a_random_point_resumes_to_the_same_loss(
     tmp_path, uninterrupted, kill_seed, step, during_save
 ):

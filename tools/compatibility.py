@@ -121,6 +121,7 @@ def check_environment(name: str, out_dir: Path) -> MatrixRun:
             "tools.notebooks",
             "build",
             "--solved",
+            "--no-html",
             "--out",
             str(out_dir / name / "lessons"),
         ]

@@ -253,8 +253,11 @@ def lesson_notebooks(language: str = "en") -> list[Path]:
     return sorted((NOTEBOOKS / language).glob("*.ipynb"))
 
 
-def build(out_dir: str | Path = "build", language: str = "en", solved: bool = False) -> int:
-    """Execute the lessons into `out_dir` (.ipynb + .html), print timings and the exercise table."""
+def build(
+    out_dir: str | Path = "build", language: str = "en", solved: bool = False, html: bool = True
+) -> int:
+    """Execute the lessons into `out_dir` (.ipynb, and .html unless `html=False`), print timings and the
+    exercise table."""
     out_dir = Path(out_dir) / language
     results_file = out_dir / "results.jsonl"
     results_file.unlink(missing_ok=True)
@@ -264,7 +267,7 @@ def build(out_dir: str | Path = "build", language: str = "en", solved: bool = Fa
         run = run_notebook(notebook, executed, solved=solved, results_file=results_file, raise_on_error=False)
         status = "ok" if run.error is None else f"FAILED ({run.error.splitlines()[0][:200]})"
         print(f"{notebook.relative_to(ROOT)}: {run.seconds:.1f} s, {status}", flush=True)
-        if executed.is_file():
+        if html and executed.is_file():
             print(f"  -> {export_html(executed, executed.with_suffix('.html'))}")
         failures += run.error is not None
     print()
@@ -281,8 +284,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", default="build", help="output folder (default: build/)")
     parser.add_argument("--language", default="en", help="notebooks/<language>/ (default: en)")
     parser.add_argument("--solved", action="store_true", help="inject the reference solutions first")
+    parser.add_argument("--no-html", action="store_true", help="write the executed notebooks only")
     args = parser.parse_args(argv)
-    return build(args.out, args.language, args.solved)
+    return build(args.out, args.language, args.solved, html=not args.no_html)
 
 
 if __name__ == "__main__":
