@@ -116,7 +116,15 @@ def ask_batch(
     progress: bool = True,
 ) -> list[str]:
     """Answers to many `(images, question)` pairs, generated `batch_size` at a time, in input order."""
+    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+        raise ValueError(f"batch_size must be a whole number of questions, at least 1; got {batch_size!r}.")
     pairs = list(pairs)
+    for index, pair in enumerate(pairs):
+        if not isinstance(pair, (tuple, list)) or len(pair) != 2:
+            raise TypeError(
+                f"pairs[{index}] is a {type(pair).__name__}, not an (images, question) pair: "
+                "pass a list such as [(image, 'What colour is the shape?'), ...]."
+            )
     conversations = [build_messages(question, images, system) for images, question in pairs]
     answers: list[str] = []
     starts = range(0, len(conversations), batch_size)

@@ -50,6 +50,8 @@ DEFAULTS = {
     "record_rows": False,
 }
 DATASETS = ("chartqa", "shape_positions")
+# The synthetic training sets are drawn in memory (about 20 kB a row): a million rows needs 24 GB.
+MAX_TRAIN_ROWS = 50_000
 
 
 def _whole(smallest: int):
@@ -77,7 +79,10 @@ _RULES = {
     ),
     "method": (lambda value: value in METHODS, f"one of {list(METHODS)}"),
     "dataset": (lambda value: value in DATASETS, f"one of {list(DATASETS)}"),
-    "n_train": (_whole(1), "a whole number of training rows, at least 1"),
+    "n_train": (
+        lambda value: _whole(1)(value) and value <= MAX_TRAIN_ROWS,
+        f"a whole number of training rows, from 1 to {MAX_TRAIN_ROWS:,}",
+    ),
     "data_seed": (_whole(0), "a whole number, 0 or more"),
     "output_dir": (_text, "a folder path"),
     "max_steps": (_whole(1), "a whole number of steps, at least 1"),
@@ -116,7 +121,21 @@ def check_settings(settings: dict, source: str = "the config") -> dict:
         resolve_model_source(merged["model"])
     except ModelLoadError as error:
         raise SettingsError(f'"model" in {source}: {error}') from None
+    problem = _unwritable(Path(merged["output_dir"]))
+    if problem:
+        raise SettingsError(f'"output_dir": {json.dumps(merged["output_dir"])} in {source}: {problem}')
     return merged
+
+
+def _unwritable(folder: Path) -> str | None:
+    """Why the run cannot make `folder` (it makes it, as the trainer would a moment later), or None."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        return "a file stands in its path; name a folder for the run (it is made if missing)."
+    except OSError as error:
+        return f"it cannot be made ({error.strerror}); name a folder you can write to."
+    return None
 
 
 def load_run_config(path: str | Path) -> dict:

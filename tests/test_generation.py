@@ -121,3 +121,17 @@ def test_answers_equal_transformers_own_image_text_to_text_pipeline(tiny):
     pairs = [(scene.image, question) for scene, question, _, _ in examples]
     assert [ask(model, processor, image, question) for image, question in pairs] == expected
     assert ask_batch(model, processor, pairs, batch_size=4, progress=False) == expected
+
+
+@pytest.mark.parametrize("batch_size", [0, -2, 1.5, True])
+def test_ask_batch_names_a_batch_size_it_cannot_use(tiny, batch_size):
+    model, processor = tiny
+    with pytest.raises(ValueError, match=r"batch_size must be a whole number of questions, at least 1"):
+        ask_batch(model, processor, [(EXAMPLES[0][0].image, EXAMPLES[0][1])], batch_size=batch_size)
+
+
+def test_ask_batch_names_an_item_that_is_not_a_pair(tiny):
+    model, processor = tiny
+    pairs = [(EXAMPLES[0][0].image, EXAMPLES[0][1]), EXAMPLES[1][0].image]
+    with pytest.raises(TypeError, match=r"pairs\[1\] is a \w+, not an \(images, question\) pair"):
+        ask_batch(model, processor, pairs)

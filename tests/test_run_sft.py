@@ -160,6 +160,10 @@ BAD_SETTINGS = {
     "negative learning rate": ({"learning_rate": -1e-4}, '"learning_rate": -0.0001'),
     "checkpoints every 0 steps": ({"save_steps": 0}, '"save_steps": 0'),
     "a model folder that does not exist": ({"model": "./no/such/model"}, "neither an existing folder"),
+    "more rows than memory holds": ({"n_train": 1_000_000}, '"n_train": 1000000'),
+    "an output folder that is a file": ({"output_dir": "{tmp}/run.json"}, "a file stands in its path"),
+    "an output folder below a file": ({"output_dir": "{tmp}/run.json/out"}, "a file stands in its path"),
+    "an output folder that cannot be made": ({"output_dir": "/proc/no/run"}, "it cannot be made"),
 }
 
 
@@ -175,7 +179,9 @@ def _exit_of(argv, capsys) -> tuple[int, str]:
 def test_a_bad_setting_is_one_line_naming_it_and_exit_2(tmp_path, capsys, case):
     content, named = BAD_SETTINGS[case]
     config = tmp_path / "run.json"
-    config.write_text(content if isinstance(content, str) else json.dumps(content))
+    config.write_text(
+        content if isinstance(content, str) else json.dumps(content).replace("{tmp}", str(tmp_path))
+    )
     code, err = _exit_of(["--config", str(config)], capsys)
     assert code == 2
     assert named in err and len(err.strip().splitlines()) == 1 and "Traceback" not in err
