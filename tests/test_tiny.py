@@ -736,6 +736,7 @@ VIDEO_PARAPHRASE_FLOORS = {
 }
 
 
+@pytest.mark.slow  # a taught-model floor: the pinned environment (make check skips it)
 @pytest.mark.parametrize(("questions", "kind"), sorted(PARAPHRASE_FLOORS))
 def test_answers_the_wordings_a_learner_types(tiny, questions, kind):
     model, processor = tiny
@@ -744,6 +745,7 @@ def test_answers_the_wordings_a_learner_types(tiny, questions, kind):
     assert accuracy >= PARAPHRASE_FLOORS[questions, kind], f"{questions} {kind}: {accuracy:.0%}"
 
 
+@pytest.mark.slow  # a taught-model floor: the pinned environment (make check skips it)
 @pytest.mark.parametrize(("questions", "which"), sorted(VIDEO_PARAPHRASE_FLOORS))
 def test_smolvlm2_answers_the_order_questions_a_learner_types(tiny_video, fresh_videos, questions, which):
     model, processor = tiny_video

@@ -81,6 +81,7 @@ def test_lora_sft_teaches_chart_questions_with_the_lessons_defaults(lesson, char
     assert trainable and all("lora_" in name for name in trainable)
 
 
+@pytest.mark.slow  # the matrix loads 4- and 8-bit models in tests/test_loading.py
 def test_qlora_trains_a_4bit_model_and_improves(lesson, charts, chart_rows, tmp_path):
     before, after, trainer = _before_and_after("qlora", charts, chart_rows, lesson["STEPS"], tmp_path)
     assert any(type(m).__name__ == "Linear4bit" for m in trainer.model.modules())
