@@ -45,3 +45,11 @@ def test_a_summary_names_each_version_and_the_time_of_each_step():
     assert run.summary() == "lowest: passed (install 3 s, unit tests 100 s)\n  torch 2.6.0"
     run.failure = "lowest: unit tests failed"
     assert run.summary().startswith("lowest: FAILED")
+
+
+def test_a_failed_build_is_reported_with_uvs_words_and_its_environment_removed(tmp_path, monkeypatch):
+    monkeypatch.setitem(compatibility.ENVIRONMENTS, "broken", ["--resolution", "no-such-strategy"])
+    run = compatibility.check_environment("broken", tmp_path)
+    assert run.failure and "broken: install failed" in run.failure and "no-such-strategy" in run.failure
+    assert "venv" in run.seconds and "unit tests" not in run.seconds
+    assert run.summary().startswith("broken: FAILED") and not (tmp_path / "broken").exists()

@@ -14,6 +14,7 @@ build of the same environment takes seconds.
 
     python -m tools.compatibility            # both environments
     python -m tools.compatibility lowest     # one
+    python -m tools.compatibility --keep     # keep build/matrix/<name> to look into
 """
 
 from __future__ import annotations
@@ -101,8 +102,11 @@ def build_environment(name: str, folder: Path, run: MatrixRun) -> Path:
     return python
 
 
-def check_environment(name: str, out_dir: Path) -> MatrixRun:
-    """Build environment `name` under `out_dir`, then run the unit tests and both solved lessons in it."""
+def check_environment(name: str, out_dir: Path, keep: bool = False) -> MatrixRun:
+    """Build environment `name` under `out_dir`, then run the unit tests and both solved lessons in it.
+
+    The environment (about 6 GB, torch with its CUDA libraries) is removed afterwards unless `keep`.
+    """
     run = MatrixRun(name)
     try:
         python = build_environment(name, out_dir / name, run)
@@ -128,6 +132,9 @@ def check_environment(name: str, out_dir: Path) -> MatrixRun:
         _step(run, "solved lessons", lessons, TESTS_TIMEOUT_S, cwd=ROOT, env=env)
     except (RuntimeError, subprocess.TimeoutExpired) as failure:
         run.failure = str(failure)
+    finally:
+        if not keep:
+            shutil.rmtree(out_dir / name, ignore_errors=True)
     return run
 
 
@@ -139,13 +146,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--out", default="build/matrix", help="where the environments go (default: build/matrix)"
     )
+    parser.add_argument("--keep", action="store_true", help="keep the environments (about 6 GB each)")
     args = parser.parse_args(argv)
     unknown = sorted(set(args.environments) - set(ENVIRONMENTS))
     if unknown:
         parser.error(f"unknown environment {', '.join(unknown)}: choose from {', '.join(ENVIRONMENTS)}")
     failures = 0
     for name in args.environments or ENVIRONMENTS:
-        run = check_environment(name, Path(args.out).resolve())
+        run = check_environment(name, Path(args.out).resolve(), keep=args.keep)
         print(run.summary(), flush=True)
         if run.failure:
             print(run.failure, flush=True)
