@@ -31,18 +31,25 @@ from tools.notebooks import (
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted(ROOT.glob("notebooks/*/*.ipynb"))
+
+
+def notebook_ids(paths) -> list[str]:
+    """Test ids such as `en/01_vlm_usage.ipynb`."""
+    return [str(path.relative_to(ROOT / "notebooks")) for path in paths]
+
+
 # Solved and planted-wrong runs: English. The other languages have the same code cells byte for byte
 # (tests/test_translations.py), so one blank run each proves what language changes: the parameters
 # cell's LANGUAGE, the prose around the code and the checks' feedback (their catalogues are checked
 # statically). Timings are printed here and measured in benchmarks/lesson_figures.py.
 FULL_RUNS = sorted(ROOT.glob("notebooks/en/*.ipynb"))
-FULL_IDS = [str(path.relative_to(ROOT / "notebooks")) for path in FULL_RUNS]
+FULL_IDS = notebook_ids(FULL_RUNS)
 BLANK_RUNS = FULL_RUNS + [
     path for path in NOTEBOOKS if path.parent.name != "en" and path.name == "01_vlm_usage.ipynb"
 ]
-BLANK_IDS = [str(path.relative_to(ROOT / "notebooks")) for path in BLANK_RUNS]
+BLANK_IDS = notebook_ids(BLANK_RUNS)
 COLAB_LINK = re.compile(r"https://colab\.research\.google\.com/github/[^/\s]+/[^/\s]+/blob/main/([^)\s]+)")
-IDS = [str(path.relative_to(ROOT / "notebooks")) for path in NOTEBOOKS]
+IDS = notebook_ids(NOTEBOOKS)
 # The embedded tiny model's own floors for lesson 2 (gains in exact match, absolute). The checks ask
 # only for a gain chance would rarely give, which holds for any model; the tiny model must do far more.
 # Measured over 15 runs (5 seeds x 3 CPU capabilities, benchmarks/RESULTS.md): +60, +68 and +68 points

@@ -90,13 +90,21 @@ def _step(run: MatrixRun, step: str, command: list[str], timeout: int, **options
 def build_environment(name: str, folder: Path, run: MatrixRun) -> Path:
     """A fresh virtual environment in `folder` with the course installed as `name` resolves it."""
     shutil.rmtree(folder, ignore_errors=True)
-    python = folder / "bin" / "python"
-    env = {**os.environ, "VIRTUAL_ENV": str(folder)}
-    env.pop("PIP_CONSTRAINT", None)
-    _step(run, "venv", [uv(), "venv", "--quiet", "--seed", "--python", sys.executable, str(folder)], 120)
-    install = [uv(), "pip", "install", "--quiet", "--python", str(python), *ENVIRONMENTS[name], "-e", EXTRAS]
-    _step(run, "install", install, INSTALL_TIMEOUT_S, cwd=ROOT, env=env)
-    listed = _step(run, "list", [uv(), "pip", "list", "--python", str(python), "--format", "json"], 120)
+    python, uv_path = folder / "bin" / "python", uv()
+    _step(run, "venv", [uv_path, "venv", "--quiet", "--seed", "--python", sys.executable, str(folder)], 120)
+    install = [
+        uv_path,
+        "pip",
+        "install",
+        "--quiet",
+        "--python",
+        str(python),
+        *ENVIRONMENTS[name],
+        "-e",
+        EXTRAS,
+    ]
+    _step(run, "install", install, INSTALL_TIMEOUT_S, cwd=ROOT)
+    listed = _step(run, "list", [uv_path, "pip", "list", "--python", str(python), "--format", "json"], 120)
     versions = {row["name"].lower(): row["version"] for row in json.loads(listed)}
     run.versions = {package: versions.get(package, "missing") for package in REPORTED}
     return python
