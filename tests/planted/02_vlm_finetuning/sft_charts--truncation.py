@@ -1,4 +1,4 @@
-# expect: turtle.truncates_images
+# expect: sft_charts.truncates_images
 # Planted wrong answer (tests/test_notebooks.py): max_length shorter than a row with its image tokens
 # (training would stop with "Image features and image tokens do not match").
 train_rows = format_dataset(charts["train"])

@@ -1,4 +1,4 @@
-# expect: lion.missing_timestamp
+# expect: video_frames.missing_timestamp
 # Planted wrong answer (tests/test_notebooks.py): frames without their timestamps.
 lion_video = make_test_video(
     WORK_DIR / "lion.mp4", seconds=8, size=(160, 120), colours=random_colours(8, seed=7)

@@ -1,4 +1,4 @@
-# expect: lion.chosen_not_answer
+# expect: dpo.chosen_not_answer
 # Planted wrong answer (tests/test_notebooks.py): chosen and rejected swapped.
 rows, mistake_share = make_preference_rows(model, processor, dpo_charts)
 preference_rows = [{**row, "chosen": row["rejected"], "rejected": row["chosen"]} for row in rows]

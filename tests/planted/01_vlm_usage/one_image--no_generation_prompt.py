@@ -1,4 +1,4 @@
-# expect: turtle.no_generation_prompt
+# expect: one_image.no_generation_prompt
 # Planted wrong answer (tests/test_notebooks.py): the prompt does not end in `Assistant:`.
 messages = [
     {
