@@ -12,18 +12,24 @@ from pathlib import Path
 
 import pytest
 import trl
+from tokenizers import pre_tokenizers
 from transformers import AutoModelForImageTextToText, AutoProcessor
 
 from course_utils.evaluation import evaluate
 from course_utils.generation import ask, ask_batch, chat
 from course_utils.loading import TINY_DIRS
 from course_utils.messages import video_to_image_parts
-from course_utils.scenes import make_scene, make_scene_questions
-from course_utils.synthetic_data import QUICK_CHART_KINDS, make_chartqa, make_shape_positions
+from course_utils.scenes import QUESTION_TEMPLATES, make_scene, make_scene_questions
+from course_utils.synthetic_data import (
+    CHART_QUESTION_TEMPLATES,
+    QUICK_CHART_KINDS,
+    make_chartqa,
+    make_shape_positions,
+)
 from course_utils.video import sample_frames
 from course_utils.video_synth import make_test_video, random_colours
-from tools import teaching
-from tools.tiny import build_tiny
+from tools import teaching, tiny
+from tools.tiny import FROZEN_TOKENIZER, build_tiny, build_tokenizer, tokenizer_corpus
 
 FRESH_SEED = 987_654_321  # teaching draws its examples from seeds 0, 7919, ... times 1_000_003 + step
 
@@ -49,11 +55,92 @@ def test_building_twice_gives_identical_files(tmp_path):
 
 @pytest.mark.parametrize("kind", ["idefics3", "smolvlm"])
 def test_shipped_folder_matches_what_the_builder_makes(tmp_path, kind):
+    """Everything but the weights: the tokenizer files too, which the build reads from the frozen
+    tokenizer.json (not from the lessons' questions) and must write back byte for byte."""
     fresh = _files(build_tiny(tmp_path / kind, kind=kind, phases=()))
     shipped = _files(TINY_DIRS[kind])
     assert fresh.keys() == shipped.keys()
     differing = [name for name in fresh if fresh[name] != shipped[name]]
     assert differing == ["model.safetensors"]  # only the taught weights differ from an untaught build
+
+
+# Sentences of the lessons and of the teaching, whose token ids the taught weights were learnt on.
+LESSON_SENTENCES = (
+    "What color is the shape?",
+    "What colour are the shapes?",
+    "How many shapes are there?",
+    "Which bar is the tallest?",
+    "What is the value of the red bar?",
+    "Which colour comes first?",
+    "bars: 2, 3, 1",
+    "<|im_start|>User:<image>Describe the picture.<end_of_utterance>\nAssistant: 3 blue circles",
+)
+NEW_SCENE_QUESTION = "Which turquoise hue paints the shapes?"  # words no question had
+NEW_CHART_QUESTION = "Whereabouts is the loftiest bar?"
+
+
+def _tokenizer_parts(tokenizer) -> tuple:
+    """Vocabulary, merges and added (special) tokens of a transformers tokenizer."""
+    state = json.loads(tokenizer.backend_tokenizer.to_str())
+    return tokenizer.get_vocab(), state["model"]["merges"], state["added_tokens"]
+
+
+def test_rewording_a_lesson_question_leaves_the_tokenizer_unchanged(monkeypatch, tmp_path):
+    """The tokenizer is frozen (tools/tiny.py): a scene and a chart question template reworded with
+    words no question had before change none of the built tokenizer files or token ids, so the taught
+    weights stay valid without teaching the model again."""
+    color = QUESTION_TEMPLATES["color"]
+    monkeypatch.setitem(QUESTION_TEMPLATES, "color", (*color[:-1], NEW_SCENE_QUESTION))
+    tallest = CHART_QUESTION_TEMPLATES["tallest"]
+    monkeypatch.setitem(CHART_QUESTION_TEMPLATES, "tallest", (NEW_CHART_QUESTION, *tallest[1:]))
+    assert {NEW_SCENE_QUESTION, NEW_CHART_QUESTION} <= set(tokenizer_corpus())
+    shipped = AutoProcessor.from_pretrained(TINY_DIRS["idefics3"]).tokenizer
+    # Merges learnt from the reworded questions (what the build did before the tokenizer was frozen,
+    # and what `--retrain-tokenizer` does) would give other token ids: what this test guards against.
+    assert _tokenizer_parts(build_tokenizer(None))[:2] != _tokenizer_parts(shipped)[:2]
+
+    built = build_tiny(tmp_path / "idefics3", phases=())
+    for name in ("tokenizer.json", "tokenizer_config.json"):
+        assert (built / name).read_bytes() == (TINY_DIRS["idefics3"] / name).read_bytes(), name
+    fresh = AutoProcessor.from_pretrained(built).tokenizer
+    assert _tokenizer_parts(fresh) == _tokenizer_parts(shipped)
+    for sentence in (*LESSON_SENTENCES, NEW_SCENE_QUESTION, NEW_CHART_QUESTION):
+        assert fresh(sentence).input_ids == shipped(sentence).input_ids, sentence
+
+
+def test_builds_its_tokenizer_from_the_frozen_file_in_the_package():
+    assert FROZEN_TOKENIZER == TINY_DIRS["idefics3"] / "tokenizer.json"
+    assert FROZEN_TOKENIZER.read_bytes() == (TINY_DIRS["smolvlm"] / "tokenizer.json").read_bytes()
+    shipped = AutoProcessor.from_pretrained(TINY_DIRS["smolvlm"]).tokenizer
+    assert _tokenizer_parts(build_tokenizer()) == _tokenizer_parts(shipped)
+
+
+@pytest.mark.parametrize("options", [["--kind", "smolvlm"], ["--weights-from", "t9", "--from-phase", "4"]])
+def test_retraining_the_tokenizer_only_with_a_model_taught_from_scratch(options, capsys):
+    with pytest.raises(SystemExit):
+        tiny.main(["build", "--retrain-tokenizer", *options])
+    assert "taught from scratch" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Is the turquoise shape's colour a shade of teal?",
+        "Whereabouts is the loftiest bar?",
+        "Quelle est la forme ? Der Würfel ist grün. 形は何ですか 🦁",
+    ],
+)
+def test_a_word_the_frozen_vocabulary_lacks_is_split_not_lost(sentence):
+    """Every byte is a token of the byte-level vocabulary: a new word encodes as smaller pieces (bytes
+    at worst), never as an unknown token nor dropped, and decodes back to the same text."""
+    tokenizer = AutoProcessor.from_pretrained(TINY_DIRS["idefics3"]).tokenizer
+    vocab = tokenizer.get_vocab()
+    assert set(pre_tokenizers.ByteLevel.alphabet()) <= set(vocab)
+    assert "Ġturquoise" not in vocab and len(tokenizer.tokenize(" turquoise")) > 1
+    ids = tokenizer(sentence, add_special_tokens=False).input_ids
+    assert tokenizer.unk_token_id not in ids
+    assert all(0 <= token < len(tokenizer) for token in ids)
+    assert tokenizer.decode(ids) == sentence
 
 
 @pytest.mark.parametrize(("kind", "model_type"), [("idefics3", "idefics3"), ("smolvlm", "smolvlm")])

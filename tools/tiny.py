@@ -3,6 +3,16 @@
 A byte-level BPE tokenizer with SmolVLM's special tokens and chat template, a small image processor
 and a config of under a million parameters, taught to answer questions about synthetic scenes.
 The taught folders ship in the package (`course_utils/assets/`); `python -m tools.tiny build` rebuilds them.
+
+The tokenizer is a frozen asset: the build reads it from the shipped
+`course_utils/assets/tiny-smolvlm/tokenizer.json` (`FROZEN_TOKENIZER`, its one source of truth; the
+SmolVLM2 folder's copy is the same file) and writes it back unchanged, so rewording, adding or fixing a
+lesson's question never moves the token ids the taught weights were learnt on. A word the frozen
+vocabulary lacks is split into smaller pieces, down to single bytes, all of which it has. Its merges
+were learnt once from the course's questions and answers (`tokenizer_corpus`);
+`python -m tools.tiny build --retrain-tokenizer` learns them again from today's questions, on purpose
+only: new merges give new token ids, so the model must then be taught again from scratch (that
+command's full build, about 19 minutes on 2 cores) and the new tokenizer.json committed with it.
 """
 
 from __future__ import annotations
@@ -60,7 +70,9 @@ SPECIAL_TOKENS = [
     "<video>",
     *ROW_COL_TOKENS,
 ]
-VOCAB_SIZE = 1024
+VOCAB_SIZE = 1024  # the most `--retrain-tokenizer` may learn; the frozen tokenizer holds 755 tokens
+# The tiny model's tokenizer, frozen (module docstring); the build writes the same file back.
+FROZEN_TOKENIZER = TINY_DIRS["idefics3"] / "tokenizer.json"
 
 # Widths are multiples of 64 so that bitsandbytes 4-bit layers work on CPU.
 TEXT_SIZES = dict(
@@ -94,7 +106,8 @@ TEACH_PHASES = ((2300, 2e-3), (1700, 1e-3), (1500, 1e-3, 1), (2000, 1e-3, 2))
 
 
 def tokenizer_corpus() -> list[str]:
-    """Sentences the tiny tokenizer learns its merges from: the course's questions and answers."""
+    """Sentences `--retrain-tokenizer` learns the tiny tokenizer's merges from: the course's questions
+    and answers. The build does not read them: it reads `FROZEN_TOKENIZER`."""
     words = [*COLORS, *COLOUR_NAMES, *SHAPES, *(f"{shape}s" for shape in SHAPES)]
     words += [*NUMBER_WORDS, *synthetic_data.QUADRANTS]
     chart_words = (
@@ -117,18 +130,29 @@ def tokenizer_corpus() -> list[str]:
     return lines * 4
 
 
-def build_tokenizer() -> PreTrainedTokenizerFast:
-    """A byte-level BPE tokenizer with SmolVLM's special tokens, trained on `tokenizer_corpus`."""
+def train_tokenizer() -> Tokenizer:
+    """A byte-level BPE tokenizer with SmolVLM's special tokens, its merges learnt from `tokenizer_corpus`.
+
+    Only for `--retrain-tokenizer`: its token ids differ from the frozen ones whenever the questions do.
+    """
     bpe = Tokenizer(models.BPE())
     bpe.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
     bpe.decoder = decoders.ByteLevel()
     trainer = trainers.BpeTrainer(
         vocab_size=VOCAB_SIZE,
         special_tokens=SPECIAL_TOKENS,
+        # every byte is a token, so a word the merges never saw still encodes (byte by byte at worst)
         initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
         show_progress=False,
     )
     bpe.train_from_iterator(tokenizer_corpus(), trainer=trainer)
+    return bpe
+
+
+def build_tokenizer(source: str | Path | None = FROZEN_TOKENIZER) -> PreTrainedTokenizerFast:
+    """The tiny model's tokenizer, read from the tokenizer.json `source` (by default the frozen one);
+    `source=None` learns new merges instead (`train_tokenizer`), which needs the model taught again."""
+    bpe = train_tokenizer() if source is None else Tokenizer.from_file(str(source))
     return PreTrainedTokenizerFast(
         tokenizer_object=bpe,
         bos_token="<|im_start|>",
@@ -190,6 +214,7 @@ def build_tiny(
     seed: int = 0,
     weights_from: str | Path | None = None,
     from_phase: int = 1,
+    tokenizer_source: str | Path | None = FROZEN_TOKENIZER,
 ) -> Path:
     """Build, teach and save a tiny SmolVLM into `out_dir`; returns the folder.
 
@@ -197,11 +222,12 @@ def build_tiny(
     examples; `()` leaves the model untaught. `weights_from` starts from the weights of an already
     taught tiny folder (SmolVLM v1 and SmolVLM2 share the architecture, so the video variant reuses
     v1's lessons with `phases=()`); `from_phase` skips the phases before it (counted from 1), e.g.
-    `from_phase=3` with the weights of a folder taught phases 1-2.
+    `from_phase=3` with the weights of a folder taught phases 1-2. `tokenizer_source` is the
+    tokenizer.json to use (by default the frozen one); `None` learns new merges (`--retrain-tokenizer`).
     """
     out_dir = Path(out_dir)
     torch.manual_seed(seed)
-    tokenizer = build_tokenizer()
+    tokenizer = build_tokenizer(tokenizer_source)
     # Every kind's processor, built before anything reads the tokenizer: they share it and set its
     # special-token attributes, so every folder saves the same tokenizer files; teaching uses them all.
     processors = {name: build_processor(name, tokenizer) for name in TINY_DIRS}
@@ -244,9 +270,24 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--last-phase", default=None, metavar="STEPS,LR", help="try other settings for the last phase"
     )
+    parser.add_argument(
+        "--retrain-tokenizer",
+        action="store_true",
+        help=(
+            f"learn the tokenizer's merges again from the course's questions instead of reading the frozen "
+            f"{FROZEN_TOKENIZER.name} (course_utils/assets/tiny-smolvlm/): new token ids, so the model "
+            "is taught again from scratch (the full build, about 19 minutes) and the new tokenizer.json "
+            "must be committed with the new weights"
+        ),
+    )
     args = parser.parse_args(argv)
     if args.from_phase > 1 and args.weights_from is None:
         parser.error("--from-phase needs --weights-from (a folder taught the phases before it)")
+    if args.retrain_tokenizer and (args.weights_from is not None or args.kind == "smolvlm"):
+        parser.error(
+            "--retrain-tokenizer changes the token ids: it needs a model taught from scratch "
+            "(--kind idefics3 or all, without --weights-from)"
+        )
     outputs = {kind: args.out / kind if args.out else TINY_DIRS[kind] for kind in TINY_DIRS}
     if args.kind in ("idefics3", "all"):
         started = time.perf_counter()
@@ -263,11 +304,19 @@ def main(argv: list[str] | None = None) -> None:
             phases=phases,
             weights_from=args.weights_from,
             from_phase=args.from_phase,
+            tokenizer_source=None if args.retrain_tokenizer else FROZEN_TOKENIZER,
         )
         print(f"Built in {time.perf_counter() - started:.1f} s", flush=True)
     if args.kind in ("smolvlm", "all"):
         print(f"Building tiny SmolVLM2 into {outputs['smolvlm']} (weights from v1) ...")
-        build_tiny(outputs["smolvlm"], kind="smolvlm", phases=(), weights_from=outputs["idefics3"])
+        # SmolVLM2 takes v1's weights and, with them, the tokenizer they were taught with.
+        build_tiny(
+            outputs["smolvlm"],
+            kind="smolvlm",
+            phases=(),
+            weights_from=outputs["idefics3"],
+            tokenizer_source=outputs["idefics3"] / "tokenizer.json",
+        )
 
 
 if __name__ == "__main__":
