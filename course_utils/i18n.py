@@ -1,15 +1,21 @@
-"""Feedback strings of the checks in en/es/zh/ja, read from gettext catalogues (`locale/`, with polib).
+"""The learner's language (en/es/zh/ja) and the course's translated messages (gettext catalogues).
 
-English is `locale/feedback.pot` (msgctxt = key); `t(key, **fields)` answers in the current language
-and falls back to English where an entry is untranslated or fuzzy. Edit, then `make translations`.
+A message's English is written in the code, where it is used: `message(key, english)` (formatted
+with `{fields}`) or `verbatim(key, english)` (shown as is, e.g. a hint holding code). `make
+translations` extracts them with Babel into the catalogues `course_utils/locale/<lang>/LC_MESSAGES/`
+(`core.po` for the shared ones, `<lesson>.po` for a lesson's prose and checks; msgctxt = the key).
+`render(msg, **fields)` answers in the current language and falls back to English where an entry is
+untranslated, fuzzy or stale; it never raises.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import string
 import warnings
 from pathlib import Path
+from typing import NamedTuple
 
 import polib
 
@@ -17,46 +23,52 @@ LANGUAGES = ("en", "es", "zh", "ja")
 DEFAULT_LANGUAGE = "en"
 LANGUAGE_ENV = "COURSE_LANG"
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
-DOMAIN = "feedback"
-
-# Hints are shown verbatim (never formatted), so their braces are literal; other texts double them.
-VERBATIM_PREFIXES = (
-    "turtle.hint.",
-    "dog.hint.",
-    "lion.hint.",
-    "finetuning.turtle.hint.",
-    "finetuning.dog.hint.",
-    "finetuning.lion.hint.",
-)
+CORE_DOMAIN = "core"
 
 _chosen: str | None = None
 
 
-def template_path(locale_dir: Path = LOCALE_DIR) -> Path:
-    """The English source of the feedback strings."""
-    return Path(locale_dir) / f"{DOMAIN}.pot"
+class Message(NamedTuple):
+    """A learner-facing text: its catalogue `key` (msgctxt), its `english` source, and whether
+    `{fields}` are filled in (`formatted`) or the text is shown as is."""
+
+    key: str
+    english: str
+    formatted: bool = True
 
 
-def catalogue_path(language: str, locale_dir: Path = LOCALE_DIR) -> Path:
-    return Path(locale_dir) / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+def message(key: str, english: str) -> Message:
+    """A message whose `{fields}` are filled in when shown (write literal braces doubled)."""
+    return Message(key, english)
 
 
-def load_catalogue(locale_dir: Path = LOCALE_DIR) -> dict[str, dict[str, str]]:
-    """key -> {language: text}: English for every key, other languages where translated and current."""
-    english = polib.pofile(str(template_path(locale_dir)))
-    catalogue = {entry.msgctxt: {DEFAULT_LANGUAGE: entry.msgid} for entry in english if not entry.obsolete}
-    for language in LANGUAGES:
-        path = catalogue_path(language, locale_dir)
-        if language == DEFAULT_LANGUAGE or not path.is_file():
-            continue
+def verbatim(key: str, english: str) -> Message:
+    """A message shown exactly as written (braces and all), such as a hint holding code."""
+    return Message(key, english, formatted=False)
+
+
+# Babel's keyword specification of the two markers above: the key is the msgctxt, the English the msgid.
+KEYWORDS = {"message": ((1, "c"), 2), "verbatim": ((1, "c"), 2)}
+
+UNKNOWN_LANGUAGE = message(
+    "core.unknown_language",
+    "Unknown language {code!r}; using English. Available: {available}.",
+)
+
+
+def catalogue_path(language: str, domain: str = CORE_DOMAIN, locale_dir: Path = LOCALE_DIR) -> Path:
+    return Path(locale_dir) / language / "LC_MESSAGES" / f"{domain}.po"
+
+
+@functools.cache
+def translations(language: str, locale_dir: Path = LOCALE_DIR) -> dict[tuple[str, str], str]:
+    """(key, English) -> translation, for every translated, current entry of `language`'s catalogues."""
+    found = {}
+    for path in sorted((Path(locale_dir) / language / "LC_MESSAGES").glob("*.po")):
         for entry in polib.pofile(str(path)).translated_entries():
-            texts = catalogue.get(entry.msgctxt)
-            if texts is not None and entry.msgid == texts[DEFAULT_LANGUAGE]:
-                texts[language] = entry.msgstr
-    return catalogue
-
-
-CATALOGUE: dict[str, dict[str, str]] = load_catalogue()
+            if entry.msgctxt:
+                found[entry.msgctxt, entry.msgid] = entry.msgstr
+    return found
 
 
 def set_language(code: str | None) -> str:
@@ -83,25 +95,34 @@ def normalise_language(code: str | None) -> str:
     short = str(code).strip().lower().replace("_", "-").split("-")[0]
     if short in LANGUAGES:
         return short
-    warnings.warn(
-        CATALOGUE["core.unknown_language"][DEFAULT_LANGUAGE].format(
-            code=code, available=", ".join(LANGUAGES)
-        ),
-        stacklevel=3,
-    )
+    warnings.warn(UNKNOWN_LANGUAGE.english.format(code=code, available=", ".join(LANGUAGES)), stacklevel=3)
     return DEFAULT_LANGUAGE
 
 
-def t(key: str, language: str | None = None, **fields) -> str:
-    """The message `key` in the current (or given) language with `fields` filled in."""
-    entry = CATALOGUE[key]
+def translate(msg: Message, language: str | None = None) -> str:
+    """The text of `msg` in the current (or given) language, unformatted; English if untranslated."""
     language = normalise_language(language) if language else get_language()
-    text = entry.get(language) or entry[DEFAULT_LANGUAGE]
-    if key.startswith(VERBATIM_PREFIXES):
+    if language == DEFAULT_LANGUAGE:
+        return msg.english
+    return translations(language).get((msg.key, msg.english)) or msg.english
+
+
+def render(msg: Message, language: str | None = None, **fields) -> str:
+    """`msg` in the current (or given) language with `fields` filled in. Never raises: a translation
+    that cannot be formatted falls back to English, and English that cannot be formatted is shown
+    with its fields listed after it."""
+    text = translate(msg, language)
+    if not msg.formatted:
         return text
-    return text.format(**fields)
+    for candidate in (text, msg.english):
+        try:
+            return candidate.format(**fields)
+        except (KeyError, IndexError, ValueError, AttributeError, TypeError):
+            continue
+    listed = ", ".join(f"{name}={value!r}" for name, value in fields.items())
+    return f"{msg.english} ({listed})" if listed else msg.english
 
 
 def field_names(text: str) -> set[str]:
-    """The `{fields}` a catalogue text expects (used by tests to compare translations)."""
+    """The `{fields}` a message text expects (used by tests to compare translations)."""
     return {name.split("!")[0].split(":")[0] for _, name, _, _ in string.Formatter().parse(text) if name}

@@ -41,7 +41,11 @@ def test_links_are_built_from_the_repository():
     assert repository_slug().count("/") == 1
     expected = f"https://colab.research.google.com/github/{repository_slug()}/blob/main/notebooks/en/x.ipynb"
     assert colab_url("notebooks/en/x.ipynb") == expected
-    assert SOLUTIONS_URL == file_url("solutions") == f"{REPOSITORY_URL}/blob/main/solutions"
+    assert (
+        SOLUTIONS_URL
+        == file_url("course_utils/solutions")
+        == f"{REPOSITORY_URL}/blob/main/course_utils/solutions"
+    )
 
 
 @pytest.mark.parametrize("path", READMES, ids=relative)
@@ -67,7 +71,7 @@ def test_setup_cell_clones_the_repository_and_installs_it_from_the_clone(path):
     assert GITHUB_LINK.findall(source) == [REPOSITORY_URL]
     assert f"!git clone --quiet --depth 1 {REPOSITORY_URL} {COLAB_CHECKOUT}" in source
     assert f"%pip install --quiet {COLAB_CHECKOUT}\n" in source + "\n"
-    assert f'os.environ["COURSE_SOLUTIONS_DIR"] = "{COLAB_CHECKOUT}/solutions"' in source
+    assert "COURSE_SOLUTIONS_DIR" not in source  # the solutions are package data
 
 
 def test_no_other_file_of_the_package_spells_the_repository_url():

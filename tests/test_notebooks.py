@@ -15,6 +15,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from course_utils.exercises import LESSONS, lesson_module
+from course_utils.exercises.core import LABELS
+from course_utils.i18n import render
 from tools.notebooks import (
     PARAMETERS_TAG,
     exercise_cells,
@@ -28,6 +31,7 @@ from tools.notebooks import (
     run_notebook,
     solved_copy,
 )
+from tools.translations import message_keys as messages_of
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted(ROOT.glob("notebooks/*/*.ipynb"))
@@ -99,8 +103,11 @@ def test_notebook_has_one_tagged_parameters_cell_of_plain_values(path):
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
 def test_every_exercise_has_a_solution_a_check_and_a_planted_wrong_answer(path):
+    """The lesson's exercise cells are exactly its registered exercises (`course_utils.exercises`)."""
     notebook = read(path)
     exercises = exercise_cells(notebook)
+    registered = lesson_module(path.stem).LESSON.exercises if path.stem in LESSONS else {}
+    assert set(exercises) == set(registered), f"{path.name}: exercise cells {set(exercises)}"
     solved = solved_copy(path)
     planted = planted_wrong_answers(path) if exercises else {}
     for name, index in exercises.items():
@@ -109,7 +116,8 @@ def test_every_exercise_has_a_solution_a_check_and_a_planted_wrong_answer(path):
         )
         assert solved.cells[index].source != notebook.cells[index].source
         compile(solved.cells[index].source, f"{name}.py", "exec")
-        assert name in planted, f"add solutions/{lesson_name(path)}/wrong/{name}.py (a planted wrong answer)"
+        assert name in planted, f"add tests/planted/{lesson_name(path)}/{name}.py (a planted wrong answer)"
+        assert planted[name][1] in messages_of(path.stem), f"{name}: no message {planted[name][1]!r}"
 
 
 def test_readme_colab_badges_point_to_existing_notebooks():
@@ -143,8 +151,6 @@ def test_blank_notebook_runs_and_leaves_every_exercise_not_attempted(path, blank
     print(f"{path.name} (blank): {run.seconds:.1f} s")
     assert outcomes_by_exercise(run) == {name: ("not_attempted", "core.not_attempted") for name in exercises}
     # the feedback speaks the notebook's language
-    from course_utils.i18n import t
-
     language = path.parent.name
     shown = "\n".join(
         str(output.get("data", {}).get("text/markdown", "")) + str(output.get("text", ""))
@@ -152,7 +158,7 @@ def test_blank_notebook_runs_and_leaves_every_exercise_not_attempted(path, blank
         if cell.cell_type == "code"
         for output in cell.outputs
     )
-    expected = t("core.label.not_attempted", language=language)
+    expected = render(LABELS["not_attempted"], language=language)
     assert shown.count(expected) >= len(exercises), f"{language}: no {expected!r} in the outputs"
 
 
@@ -257,7 +263,7 @@ VARIANTS = [
 @pytest.mark.slow
 @pytest.mark.parametrize(("path", "variant"), VARIANTS, ids=[f"{p.stem}:{v}" for p, v in VARIANTS])
 def test_every_known_mistake_fails_with_its_own_message(path, variant, tmp_path):
-    """`solutions/<lesson>/wrong/<exercise>--<mistake>.py`: each further known mistake, run on its own."""
+    """`tests/planted/<lesson>/<exercise>--<mistake>.py`: each further known mistake, run on its own."""
     exercise, source, code = planted_variants(path)[variant]
     run = run_notebook(path, tmp_path / "variant.ipynb", overrides={exercise: source}, stop_after=exercise)
     assert outcomes_by_exercise(run)[exercise] == ("failed", code)
@@ -269,12 +275,12 @@ def test_known_mistakes_are_planted():
     codes = {(path.stem, code) for path in english for _, _, code in planted_variants(path).values()}
     codes |= {(path.stem, code) for path in english for _, code in planted_wrong_answers(path).values()}
     expected = {
-        ("01_vlm_usage", "turtle.prompt_not_cut"),  # the prompt decoded with the answer
-        ("01_vlm_usage", "turtle.no_generation_prompt"),  # no `Assistant:` cue at the end
-        ("01_vlm_usage", "dog.right_padding"),  # right padding at generation
-        ("02_vlm_finetuning", "turtle.images_in_loss"),  # the prompt and image tokens in the loss
+        ("01_vlm_usage", "one_image.prompt_not_cut"),  # the prompt decoded with the answer
+        ("01_vlm_usage", "one_image.no_generation_prompt"),  # no `Assistant:` cue at the end
+        ("01_vlm_usage", "left_padded_batch.right_padding"),  # right padding at generation
+        ("02_vlm_finetuning", "sft_charts.images_in_loss"),  # the prompt and image tokens in the loss
         ("02_vlm_finetuning", "rows.missing_answer"),  # the answer missing from the training text
-        ("02_vlm_finetuning", "turtle.truncates_images"),  # max_length cutting into image tokens
+        ("02_vlm_finetuning", "sft_charts.truncates_images"),  # max_length cutting into image tokens
     }
     assert expected <= codes, sorted(expected - codes)
 
@@ -363,24 +369,29 @@ def test_executed_notebook_shows_pictures_and_exports_to_html(blank_runs, tmp_pa
 def test_exercise_summary_keeps_the_latest_outcome_per_exercise(tmp_path):
     results = tmp_path / "results.jsonl"
     rows = [
-        {"lesson": "01_vlm_usage", "exercise": "turtle", "outcome": "failed", "code": "turtle.user_turns"},
         {
             "lesson": "01_vlm_usage",
-            "exercise": "dog",
+            "exercise": "one_image",
+            "outcome": "failed",
+            "code": "one_image.user_turns",
+        },
+        {
+            "lesson": "01_vlm_usage",
+            "exercise": "left_padded_batch",
             "outcome": "not_attempted",
             "code": "core.not_attempted",
         },
-        {"lesson": "01_vlm_usage", "exercise": "turtle", "outcome": "passed", "code": "turtle.passed"},
+        {"lesson": "01_vlm_usage", "exercise": "one_image", "outcome": "passed", "code": "one_image.passed"},
     ]
     results.write_text("".join(json.dumps(row) + "\n" for row in rows))
     summary = exercise_summary(results)
     assert [(row["exercise"], row["outcome"]) for row in summary] == [
-        ("turtle", "passed"),
-        ("dog", "not_attempted"),
+        ("one_image", "passed"),
+        ("left_padded_batch", "not_attempted"),
     ]
     table = format_summary(summary)
     assert table.splitlines()[0].split() == ["lesson", "exercise", "outcome", "code"]
-    assert "turtle" in table and "not_attempted" in table
+    assert "one_image" in table and "not_attempted" in table
 
 
 @pytest.mark.slow
@@ -417,7 +428,8 @@ def test_course_build_writes_html_and_summarises_every_exercise(tmp_path, monkey
         assert (tmp_path / "out" / "en" / notebook.name).with_suffix(".html").is_file()
     printed = capsys.readouterr().out
     rows = [line for line in printed.splitlines() if "not_attempted" in line]
-    assert len(rows) == 3 * len(lessons), printed
+    expected = sum(len(lesson_module(path.stem).LESSON.exercises) for path in lessons)
+    assert expected and len(rows) == expected, printed
 
 
 @pytest.mark.slow

@@ -12,6 +12,7 @@ lesson 2 may fail; every structural check must pass.
 import nbformat
 import pytest
 
+from course_utils.exercises import lesson_module
 from tools.notebooks import ROOT, exercise_cells, run_notebook
 from tools.real_shapes import REAL_SHAPES
 
@@ -49,9 +50,19 @@ FINETUNING_PARAMETERS = {
 # Where lesson 2's checks may fail with random weights: only after the data, the labels, the
 # trainer and the preference pairs passed, at the comparison of the accuracies (or the reward).
 LEARNING_CODES = {
-    "turtle": {"turtle.passed", "turtle.no_improvement", "rows.below_baseline", "rows.same_model"},
-    "dog": {"dog.passed", "dog.no_improvement", "rows.below_baseline", "rows.same_model"},
-    "lion": {"lion.passed", "lion.no_improvement", "lion.low_reward_accuracy", "rows.same_model"},
+    "sft_charts": {
+        "sft_charts.passed",
+        "sft_charts.no_improvement",
+        "rows.below_baseline",
+        "rows.same_model",
+    },
+    "new_columns": {
+        "new_columns.passed",
+        "new_columns.no_improvement",
+        "rows.below_baseline",
+        "rows.same_model",
+    },
+    "dpo": {"dpo.passed", "dpo.no_improvement", "dpo.low_reward_accuracy", "rows.same_model"},
 }
 
 
@@ -118,7 +129,8 @@ def test_usage_lesson_with_the_colab_hub_ids(hub_home, tmp_path):
     # Lesson 1's checks judge structure (messages, left padding, timestamps, frames) and compare the
     # learner's answers with what the model says: they hold for any weights, random ones included
     # (build_real_shape lets the random model write only tokens the tokenizer can decode: text).
-    assert outcomes == {name: ("passed", f"{name}.passed") for name in ("turtle", "dog", "lion")}
+    expected = {name: ("passed", f"{name}.passed") for name in lesson_module("01_vlm_usage").LESSON.exercises}
+    assert outcomes == expected
 
 
 def test_finetuning_lesson_with_the_colab_parameters(hub_home, tmp_path):

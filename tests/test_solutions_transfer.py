@@ -12,30 +12,30 @@ import nbformat
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-SOLUTIONS = ROOT / "solutions"
+SOLUTIONS = ROOT / "course_utils" / "solutions"
 
 # (lesson, exercise): (library calls the solution must make, course helpers it must not use)
 TEACHES = {
-    ("01_vlm_usage", "turtle"): ({"apply_chat_template", "generate", "batch_decode"}, {"chat", "ask"}),
-    ("01_vlm_usage", "dog"): (
+    ("01_vlm_usage", "one_image"): ({"apply_chat_template", "generate", "batch_decode"}, {"chat", "ask"}),
+    ("01_vlm_usage", "left_padded_batch"): (
         {"apply_chat_template", "generate", "batch_decode"},
         {"ask_batch", "prepare_inputs", "move_to", "build_messages", "generate_answers"},
     ),
-    ("02_vlm_finetuning", "turtle"): (
+    ("02_vlm_finetuning", "sft_charts"): (
         {"SFTConfig", "SFTTrainer", "LoraConfig", "train"},
         {"finetune", "sft_recipe", "load_vlm", "prepare_model", "VisionSFTCollator"},
     ),
-    ("02_vlm_finetuning", "dog"): (
+    ("02_vlm_finetuning", "new_columns"): (
         {"SFTConfig", "SFTTrainer", "train"},
         {"finetune", "sft_recipe", "load_vlm"},
     ),
-    ("02_vlm_finetuning", "lion"): (
+    ("02_vlm_finetuning", "dpo"): (
         {"DPOConfig", "DPOTrainer", "train"},
         {"train_dpo", "dpo_config", "load_vlm", "lora_config"},
     ),
 }
 # What a solution may take from course_utils: data and scenes, evaluation and plots, and the helpers
-# a lesson introduces after the learner wrote them (lesson 1: `chat` / `ask` after 🐢).
+# a lesson introduces after the learner wrote them (lesson 1: `chat` / `ask` after one_image).
 ALLOWED_COURSE_NAMES = {
     "01_vlm_usage": {
         "make_scene",
@@ -131,5 +131,5 @@ def test_solutions_take_only_data_evaluation_and_saved_helpers_from_the_course(l
 def test_the_transfer_test_catches_a_course_shortcut():
     shortcut = "answer = chat(model, processor, messages)\n"
     calls = called_names(shortcut)
-    assert calls & TEACHES[("01_vlm_usage", "turtle")][1] == {"chat"}
-    assert not TEACHES[("01_vlm_usage", "turtle")][0] <= calls
+    assert calls & TEACHES[("01_vlm_usage", "one_image")][1] == {"chat"}
+    assert not TEACHES[("01_vlm_usage", "one_image")][0] <= calls

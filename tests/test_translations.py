@@ -33,7 +33,7 @@ def read_notebook(path: Path) -> nbformat.NotebookNode:
 # ----------------------------------------------------------------------------- the course's catalogues
 
 
-def test_there_is_a_catalogue_per_language_for_the_feedback_and_each_lesson():
+def test_there_is_a_catalogue_per_language_for_the_shared_messages_and_each_lesson():
     assert ENGLISH_NOTEBOOKS
     assert len(CATALOGUES) == len(tr.TARGET_LANGUAGES) * (1 + len(ENGLISH_NOTEBOOKS))
 
@@ -71,11 +71,48 @@ def test_translations_keep_the_fields_code_and_links_of_english(path):
     assert not problems, f"{relative(path)}: fix these translations:\n" + "\n".join(problems)
 
 
-def test_feedback_template_flags_exactly_the_formatted_strings():
-    template = tr.read_catalogue(i18n.template_path())
-    flagged = {entry.msgctxt for entry in template if tr.BRACE_FORMAT in entry.flags}
-    assert "core.incomplete" in flagged and "turtle.hint.1" not in flagged
-    assert set(i18n.CATALOGUE) == {entry.msgctxt for entry in template}
+def test_extraction_finds_every_message_and_flags_exactly_the_formatted_ones():
+    from course_utils.exercises import LESSONS, lesson_module
+
+    keys = set()
+    for lesson in LESSONS:
+        template = tr.messages_template([tr.lesson_source(lesson)])
+        flagged = {entry.msgctxt for entry in template if tr.BRACE_FORMAT in entry.flags}
+        exercises = lesson_module(lesson).LESSON.exercises.values()
+        assert exercises
+        for exercise in exercises:  # what the registry holds is what the extraction found
+            assert exercise.passed.key in {entry.msgctxt for entry in template}
+            assert [hint.key for hint in exercise.hints] == [
+                f"{exercise.name}.hint.1",
+                f"{exercise.name}.hint.2",
+            ]
+            assert not {hint.key for hint in exercise.hints} & flagged  # hints are shown verbatim
+        keys |= {entry.msgctxt for entry in template}
+    core = {entry.msgctxt: entry for entry in tr.messages_template(tr.core_sources())}
+    assert (
+        tr.BRACE_FORMAT in core["core.incomplete"].flags
+        and tr.BRACE_FORMAT not in core["core.label.hint"].flags
+    )
+    assert not keys & set(core), "a lesson reuses a shared key"
+
+
+def test_extraction_refuses_a_key_with_two_english_texts(tmp_path):
+    source = tmp_path / "course_utils" / "exercises" / "demo.py"
+    source.parent.mkdir(parents=True)
+    source.write_text('A = message("demo.x", "One text.")\nB = message("demo.x", "Another text.")\n')
+    with pytest.raises(ValueError, match="demo.x"):
+        tr.messages_template([source], tmp_path)
+
+
+def test_rendering_a_message_never_raises(monkeypatch):
+    msg = i18n.message("demo.fields", "{count} rows, {name!r}.")
+    assert i18n.render(msg, count=2, name="x") == "2 rows, 'x'."
+    # a translation naming a field the code does not pass falls back to English
+    monkeypatch.setattr(i18n, "translations", lambda language: {(msg.key, msg.english): "{cuenta} filas"})
+    assert i18n.render(msg, language="es", count=2, name="x") == "2 rows, 'x'."
+    # English missing a field: shown with its fields listed, never a KeyError
+    assert i18n.render(msg, language="en", count=2) == "{count} rows, {name!r}. (count=2)"
+    assert i18n.render(i18n.verbatim("demo.code", "x = {'a': 1}")) == "x = {'a': 1}"
 
 
 @pytest.mark.parametrize("language", tr.TARGET_LANGUAGES)
@@ -111,13 +148,14 @@ def test_colab_badge_opens_the_notebook_of_that_language(english_path, language)
     assert (ROOT / targets[0]).is_file()
 
 
-def test_package_data_ships_every_feedback_catalogue():
+def test_package_data_ships_every_catalogue_and_solution():
     patterns = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]
     package = ROOT / "course_utils"
     shipped = {path for pattern in patterns["course_utils"] for path in package.glob(pattern)}
-    catalogues = {i18n.template_path()} | {i18n.catalogue_path(language) for language in tr.TARGET_LANGUAGES}
-    assert all(path.is_file() for path in catalogues)
-    assert catalogues <= shipped
+    assert all(path.is_file() for path in CATALOGUES)
+    assert set(CATALOGUES) <= shipped
+    solutions = set((package / "solutions").glob("*/*.py"))
+    assert len(solutions) >= 6 and solutions <= shipped
 
 
 # ----------------------------------------------------------------------------- the sync, on a small course
@@ -158,7 +196,7 @@ def demo_cells(explain: str = "The `model` answers in one word.") -> list:
 
 
 def catalogue_of(root: Path, language: str = "es") -> polib.POFile:
-    return polib.pofile(str(tr.notebook_catalogue_path("01_demo", language, root)), wrapwidth=0)
+    return polib.pofile(str(tr.lesson_catalogue_path("01_demo", language, root)), wrapwidth=0)
 
 
 def translate(root: Path, translations: dict[str, str], language: str = "es") -> None:
@@ -204,7 +242,7 @@ def test_translation_is_used_and_a_changed_english_cell_turns_it_fuzzy(course):
     assert generated(course)["explain"] == "El `model` responde con una palabra."
 
     write_english(course, demo_cells(explain="The `model` answers in one or two words."))
-    assert set(tr.out_of_date(course)) >= {tr.notebook_catalogue_path("01_demo", "es", course)}
+    assert set(tr.out_of_date(course)) >= {tr.lesson_catalogue_path("01_demo", "es", course)}
     tr.sync(course)
     entry = next(entry for entry in catalogue_of(course) if entry.msgctxt == "explain")
     assert "fuzzy" in entry.flags
@@ -286,28 +324,36 @@ def test_removed_lesson_loses_its_generated_notebooks(course):
     tr.sync(course)
     assert not (course / "notebooks" / "es" / "01_demo.ipynb").exists()
     assert (course / "notebooks" / "es" / "02_other.ipynb").is_file()
-    assert tr.notebook_catalogue_path("01_demo", "es", course) in tr.out_of_date(course)  # kept, reported
+    assert tr.lesson_catalogue_path("01_demo", "es", course) in tr.out_of_date(course)  # kept, reported
 
 
-def test_changed_english_feedback_string_turns_its_translations_fuzzy(tmp_path):
-    """The maintainer's workflow: edit an English string in feedback.pot, run the sync, see fuzzy entries."""
-    locale = tr.feedback_locale(tmp_path)
-    shutil.copytree(i18n.LOCALE_DIR, locale)
-    template_path = i18n.template_path(locale)
-    template = polib.pofile(str(template_path))
-    next(entry for entry in template if entry.msgctxt == "core.label.passed").msgid = "Well done"
-    template.append(polib.POEntry(msgctxt="core.brand_new", msgid="A new {thing}.", msgstr=""))
-    template.save()
+def test_changed_english_message_turns_its_translations_fuzzy(tmp_path):
+    """The maintainer's workflow: edit a message's English where the code raises it, run the sync, see
+    fuzzy entries; add a message, see it untranslated."""
+    for source in tr.core_sources():
+        copy = tmp_path / source.relative_to(ROOT)
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        copy.write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
+    shutil.copytree(i18n.LOCALE_DIR, tr.locale_dir(tmp_path))
+    core = tmp_path / "course_utils" / "exercises" / "core.py"
+    text = core.read_text(encoding="utf-8")
+    assert 'message("core.label.passed", "Correct")' in text
+    text = text.replace(
+        'message("core.label.passed", "Correct")', 'message("core.label.passed", "Well done")'
+    )
+    core.write_text(text + '\nBRAND_NEW = message("core.brand_new", "A new {thing}.")\n', encoding="utf-8")
     tr.sync(tmp_path)
     for language in tr.TARGET_LANGUAGES:
-        catalogue = polib.pofile(str(i18n.catalogue_path(language, locale)))
+        catalogue = polib.pofile(
+            str(i18n.catalogue_path(language, i18n.CORE_DOMAIN, tr.locale_dir(tmp_path)))
+        )
         passed = next(entry for entry in catalogue if entry.msgctxt == "core.label.passed")
         assert "fuzzy" in passed.flags and passed.previous_msgid == "Correct" and passed.msgid == "Well done"
         assert [entry.msgctxt for entry in catalogue.untranslated_entries()] == ["core.brand_new"]
         assert tr.BRACE_FORMAT in catalogue.find("A new {thing}.", msgctxt="core.brand_new").flags
-    texts = i18n.load_catalogue(locale)
-    assert texts["core.label.passed"] == {"en": "Well done"}  # fuzzy translations are not shown
-    assert texts["core.label.failed"]["ja"] == "まだです"
+    texts = i18n.translations("ja", tr.locale_dir(tmp_path))
+    assert ("core.label.passed", "Well done") not in texts  # fuzzy translations are not shown
+    assert texts["core.label.failed", "Not yet"] == "まだです"
 
 
 def test_mismatches_finds_changed_fields_code_and_links():

@@ -19,10 +19,11 @@ from pathlib import Path
 import nbformat
 from traitlets.config import Config
 
-from course_utils.exercises.core import RESULTS_ENV, solutions_dir
+from course_utils.exercises.core import RESULTS_ENV, solution_source
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
+PLANTED = ROOT / "tests" / "planted"  # known wrong answers, `# expect: <message key>` first
 EXERCISE_TAG = "exercise:"
 PARAMETERS_TAG = "parameters"
 CELL_TIMEOUT_S = 300
@@ -67,41 +68,37 @@ def exercise_cells(notebook) -> dict[str, int]:
     return found
 
 
-def solved_copy(
-    notebook_path: str | Path,
-    overrides: dict[str, str] | None = None,
-    solutions: str | Path | None = None,
-) -> nbformat.NotebookNode:
-    """The notebook with each `exercise:<name>` cell's source replaced by its solution file.
+def solved_copy(notebook_path: str | Path, overrides: dict[str, str] | None = None) -> nbformat.NotebookNode:
+    """The notebook with each `exercise:<name>` cell's source replaced by its solution
+    (`course_utils/solutions/<lesson>/<name>.py`).
 
     `overrides` maps exercise names to source code used instead (e.g. a planted wrong answer);
     with `overrides`, exercises not named there keep their starter code.
     """
     notebook = nbformat.read(str(notebook_path), as_version=4)
-    folder = Path(solutions) if solutions else solutions_dir()
-    folder = folder / lesson_name(notebook_path)
     for name, index in exercise_cells(notebook).items():
         if overrides is not None:
             if name in overrides:
                 notebook.cells[index].source = overrides[name]
             continue
-        path = folder / f"{name}.py"
-        if not path.is_file():
+        source = solution_source(lesson_name(notebook_path), name)
+        if source is None:
             raise FileNotFoundError(
-                f"No solution for exercise {name!r} of {notebook_path}: {path} is missing."
+                f"No solution for exercise {name!r} of {notebook_path}: add "
+                f"course_utils/solutions/{lesson_name(notebook_path)}/{name}.py"
             )
-        notebook.cells[index].source = path.read_text(encoding="utf-8").rstrip("\n")
+        notebook.cells[index].source = source
     return notebook
 
 
-def planted_wrong_answers(notebook_path: str | Path, solutions: str | Path | None = None) -> dict:
-    """{exercise: (source, expected code)} from `solutions/<lesson>/wrong/<exercise>.py`.
+def planted_wrong_answers(notebook_path: str | Path, planted: str | Path = PLANTED) -> dict:
+    """{exercise: (source, expected code)} from `tests/planted/<lesson>/<exercise>.py`.
 
     Each file starts with `# expect: <message code>`: the code its check must fail with.
     """
     return {
         exercise: (source, code)
-        for name, (exercise, source, code) in _planted_files(notebook_path, solutions).items()
+        for name, (exercise, source, code) in _planted_files(notebook_path, planted).items()
         if name == exercise
     }
 
@@ -109,21 +106,21 @@ def planted_wrong_answers(notebook_path: str | Path, solutions: str | Path | Non
 VARIANT_SEPARATOR = "--"
 
 
-def planted_variants(notebook_path: str | Path, solutions: str | Path | None = None) -> dict:
-    """{variant: (exercise, source, expected code)} from `wrong/<exercise>--<variant>.py`.
+def planted_variants(notebook_path: str | Path, planted: str | Path = PLANTED) -> dict:
+    """{variant: (exercise, source, expected code)} from `tests/planted/<lesson>/<exercise>--<variant>.py`.
 
     One file per further known mistake of an exercise (LoRA twice, right padding, ...), each run on its
-    own; `wrong/<exercise>.py` is the one `planted_wrong_answers` runs with the other exercises'.
+    own; `<exercise>.py` is the one `planted_wrong_answers` runs with the other exercises'.
     """
     return {
         name: planted
-        for name, planted in _planted_files(notebook_path, solutions).items()
-        if name != planted[0]
+        for name, found in _planted_files(notebook_path, planted).items()
+        if name != found[0]
     }
 
 
-def _planted_files(notebook_path, solutions) -> dict:
-    folder = (Path(solutions) if solutions else solutions_dir()) / lesson_name(notebook_path) / "wrong"
+def _planted_files(notebook_path, planted) -> dict:
+    folder = Path(planted) / lesson_name(notebook_path)
     planted = {}
     for path in sorted(folder.glob("*.py")):
         source = path.read_text(encoding="utf-8")

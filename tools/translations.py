@@ -3,12 +3,14 @@
 `python -m tools.translations sync` (or `make translations`) updates every catalogue from English and
 regenerates `notebooks/<lang>/`; `status` counts translated / fuzzy / untranslated entries per catalogue.
 
-English sources: the markdown cells of `notebooks/en/*.ipynb` (one catalogue per lesson and language,
-`locale/<lang>/LC_MESSAGES/<lesson>.po`, msgctxt = the cell id) and the feedback strings of the checks,
-`course_utils/locale/feedback.pot` (msgctxt = the key the code uses), merged into
-`course_utils/locale/<lang>/LC_MESSAGES/feedback.po`. A new English text becomes an untranslated entry,
-a changed one a fuzzy entry that keeps its old translation and the previous English (`#| msgid`), a
-removed one an obsolete entry (`#~`). Untranslated and fuzzy entries fall back to English.
+English sources: a lesson's catalogue, `course_utils/locale/<lang>/LC_MESSAGES/<lesson>.po`, holds the
+markdown cells of `notebooks/en/<lesson>.ipynb` (msgctxt = the cell id) and the messages of its exercise
+module (`course_utils.exercises.LESSONS`), extracted with Babel from their `message(key, english)` and
+`verbatim(key, english)` calls (msgctxt = the key); `core.po` holds the messages shared by every lesson
+(`course_utils/exercises/core.py`, `course_utils/i18n.py`). No English template is committed: it is
+read from the sources each time. A new English text becomes an untranslated entry, a changed one a
+fuzzy entry that keeps its old translation and the previous English (`#| msgid`), a removed one an
+obsolete entry (`#~`). Untranslated and fuzzy entries fall back to English.
 """
 
 from __future__ import annotations
@@ -23,8 +25,10 @@ from pathlib import Path
 
 import nbformat
 import polib
+from babel.messages.extract import extract
 
 from course_utils import i18n
+from course_utils.exercises import LESSONS
 from tools.notebooks import PARAMETERS_TAG
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -51,12 +55,23 @@ HOW_TO = (
 # ----------------------------------------------------------------------------- where things live
 
 
-def feedback_locale(root: Path = ROOT) -> Path:
+def locale_dir(root: Path = ROOT) -> Path:
     return root / "course_utils" / "locale"
 
 
-def notebook_catalogue_path(lesson: str, language: str, root: Path = ROOT) -> Path:
-    return root / "locale" / language / "LC_MESSAGES" / f"{lesson}.po"
+def lesson_catalogue_path(lesson: str, language: str, root: Path = ROOT) -> Path:
+    return i18n.catalogue_path(language, lesson, locale_dir(root))
+
+
+def core_sources(root: Path = ROOT) -> list[Path]:
+    """The files whose messages every lesson shares (the `core` catalogue)."""
+    return [root / "course_utils" / "i18n.py", root / "course_utils" / "exercises" / "core.py"]
+
+
+def lesson_source(lesson: str, root: Path = ROOT) -> Path | None:
+    """The exercise module of `lesson` (None for a lesson without exercises)."""
+    module = LESSONS.get(lesson)
+    return root / (module.replace(".", "/") + ".py") if module else None
 
 
 def english_notebooks(root: Path = ROOT) -> list[Path]:
@@ -86,18 +101,54 @@ def notebook_template(notebook: nbformat.NotebookNode, name: str = "notebook") -
     return template
 
 
-def feedback_template(path: Path) -> polib.POFile:
-    """The English feedback strings, checked (one entry per key) and flagged for translators' tools."""
-    template = polib.pofile(str(path), check_for_duplicates=True, wrapwidth=0)
-    for entry in template:
-        if not entry.msgctxt:
-            raise ValueError(
-                f"{path}: the entry {entry.msgid[:40]!r} needs a msgctxt (the key the code uses)"
-            )
-        entry.msgstr = ""
-        formatted = not entry.msgctxt.startswith(i18n.VERBATIM_PREFIXES) and i18n.field_names(entry.msgid)
-        entry.flags = [BRACE_FORMAT] if formatted else []
-    template.metadata = _metadata(None)
+def messages_template(paths: list[Path], root: Path = ROOT) -> polib.POFile:
+    """The English messages of `paths`, extracted with Babel from their `message(key, english)` and
+    `verbatim(key, english)` calls (msgctxt = key), the formatted ones flagged for translators' tools.
+    A key given two different English texts is an error."""
+    template = polib.POFile(wrapwidth=0)
+    seen: dict[str, str] = {}
+    for path in paths:
+        for keyword in i18n.KEYWORDS:
+            with open(path, "rb") as source:
+                found = list(extract("python", source, keywords={keyword: i18n.KEYWORDS[keyword]}))
+            for line, english, _, key in found:
+                if not key or not isinstance(english, str):
+                    raise ValueError(f"{path}:{line}: {keyword}() needs a literal key and English text")
+                if key in seen:
+                    if seen[key] != english:
+                        raise ValueError(f"{path}:{line}: the key {key!r} has two different English texts")
+                    continue
+                seen[key] = english
+                formatted = keyword == "message" and i18n.field_names(english)
+                template.append(
+                    polib.POEntry(
+                        msgctxt=key,
+                        msgid=english,
+                        msgstr="",
+                        occurrences=[(path.relative_to(root).as_posix(), "")],
+                        flags=[BRACE_FORMAT] if formatted else [],
+                    )
+                )
+    return template
+
+
+def message_keys(lesson: str, root: Path = ROOT) -> set[str]:
+    """Every message key a lesson's checks can give: its exercise module's and the shared ones."""
+    source = lesson_source(lesson, root)
+    paths = core_sources(root) + ([source] if source is not None else [])
+    return {entry.msgctxt for entry in messages_template(paths, root)}
+
+
+def lesson_template(english: nbformat.NotebookNode, lesson: str, root: Path = ROOT) -> polib.POFile:
+    """A lesson's English: its markdown cells, then its exercise module's messages."""
+    template = notebook_template(english, f"{lesson}.ipynb")
+    source = lesson_source(lesson, root)
+    if source is not None and source.is_file():
+        cells = {entry.msgctxt for entry in template}
+        for entry in messages_template([source], root):
+            if entry.msgctxt in cells:
+                raise ValueError(f"{source}: the key {entry.msgctxt!r} is also a cell id of {lesson}")
+            template.append(entry)
     return template
 
 
@@ -233,20 +284,19 @@ def notebook_text(notebook: nbformat.NotebookNode) -> str:
 def planned_files(root: Path = ROOT) -> dict[Path, str]:
     """Every catalogue and generated notebook as `sync` would write it, computed in memory."""
     files: dict[Path, str] = {}
-    template_path = i18n.template_path(feedback_locale(root))
-    if template_path.is_file():
-        template = feedback_template(template_path)
-        files[template_path] = catalogue_text(template)
+    sources = [path for path in core_sources(root) if path.is_file()]
+    if sources:
+        template = messages_template(sources, root)
         for language in TARGET_LANGUAGES:
-            path = i18n.catalogue_path(language, feedback_locale(root))
-            merged = update_catalogue(template, read_catalogue(path), language, "the exercise feedback")
+            path = i18n.catalogue_path(language, i18n.CORE_DOMAIN, locale_dir(root))
+            merged = update_catalogue(template, read_catalogue(path), language, "the shared messages")
             files[path] = catalogue_text(merged)
     for english_path in english_notebooks(root):
         english = nbformat.read(str(english_path), as_version=4)
-        template = notebook_template(english, english_path.name)
+        template = lesson_template(english, english_path.stem, root)
         for language in TARGET_LANGUAGES:
-            path = notebook_catalogue_path(english_path.stem, language, root)
-            title = f"notebooks/{SOURCE_LANGUAGE}/{english_path.name} (its markdown cells)"
+            path = lesson_catalogue_path(english_path.stem, language, root)
+            title = f"notebooks/{SOURCE_LANGUAGE}/{english_path.name} and its exercises"
             catalogue = update_catalogue(template, read_catalogue(path), language, title)
             files[path] = catalogue_text(catalogue)
             translated = translate_notebook(english, catalogue, language, english_path.name)
@@ -260,8 +310,8 @@ def orphans(root: Path = ROOT) -> list[Path]:
     found = []
     for language in TARGET_LANGUAGES:
         found += [p for p in sorted((root / "notebooks" / language).glob("*.ipynb")) if p.stem not in lessons]
-        folder = root / "locale" / language / "LC_MESSAGES"
-        found += [p for p in sorted(folder.glob("*.po")) if p.stem not in lessons]
+        folder = locale_dir(root) / language / "LC_MESSAGES"
+        found += [p for p in sorted(folder.glob("*.po")) if p.stem not in lessons | {i18n.CORE_DOMAIN}]
     return found
 
 
@@ -318,11 +368,11 @@ def count_entries(catalogue: polib.POFile) -> Counts:
 
 
 def catalogue_paths(root: Path = ROOT) -> list[Path]:
-    """Every non-English catalogue: the feedback one first, then one per lesson, for each language."""
+    """Every non-English catalogue: the shared one first, then one per lesson, for each language."""
     paths = []
     for language in TARGET_LANGUAGES:
-        paths.append(i18n.catalogue_path(language, feedback_locale(root)))
-        paths += [notebook_catalogue_path(path.stem, language, root) for path in english_notebooks(root)]
+        paths.append(i18n.catalogue_path(language, i18n.CORE_DOMAIN, locale_dir(root)))
+        paths += [lesson_catalogue_path(path.stem, language, root) for path in english_notebooks(root)]
     return paths
 
 
