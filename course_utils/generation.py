@@ -21,16 +21,6 @@ def supports_video(processor) -> bool:
     return getattr(processor, "video_processor", None) is not None
 
 
-def move_to(batch, device, dtype: torch.dtype) -> dict:
-    """Tensors moved to `device`; floating ones (pixel values) cast to the model's `dtype`."""
-    return {
-        key: value.to(device, dtype=dtype if value.is_floating_point() else None)
-        if torch.is_tensor(value)
-        else value
-        for key, value in batch.items()
-    }
-
-
 def encode_conversations(
     processor,
     conversations: list[list[dict]],
@@ -81,7 +71,7 @@ def generate_answers(
     model, processor, conversations: list[list[dict]], max_new_tokens: int = DEFAULT_MAX_NEW_TOKENS
 ) -> list[str]:
     """Greedy answers for a batch of conversations: only the newly generated text, stripped."""
-    inputs = move_to(prepare_inputs(processor, conversations), model.device, model.dtype)
+    inputs = prepare_inputs(processor, conversations).to(model.device, dtype=model.dtype)
     output = model.generate(**inputs, max_new_tokens=max_new_tokens, do_sample=False)
     new_tokens = output[:, inputs["input_ids"].shape[1] :]
     return [text.strip() for text in processor.batch_decode(new_tokens, skip_special_tokens=True)]

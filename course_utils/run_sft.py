@@ -22,6 +22,8 @@ from pathlib import Path
 
 import torch
 from safetensors import safe_open
+from transformers.trainer import TRAINER_STATE_NAME
+from transformers.trainer_utils import PREFIX_CHECKPOINT_DIR
 
 from course_utils.evaluation import logged
 from course_utils.formatting import format_dataset
@@ -29,9 +31,6 @@ from course_utils.loading import ModelLoadError, load_vlm, resolve_model_source
 from course_utils.recipes import METHODS, recipe_for
 from course_utils.synthetic_data import make_chartqa, make_shape_positions
 from course_utils.training import finetune, sft_recipe
-
-PREFIX_CHECKPOINT_DIR = "checkpoint"  # transformers' names for a checkpoint folder and its state file
-TRAINER_STATE_NAME = "trainer_state.json"
 
 DEFAULTS = {
     "model": "tiny",

@@ -5,18 +5,20 @@ Also the framework around them: not attempted, no tracebacks, results file, hint
 
 import dataclasses
 import json
+import random
 import warnings
 from pathlib import Path
 
 import pytest
+import torch
 from exercise_outcomes import outcome_of
 
 from course_utils import i18n
 from course_utils.exercises import core
 from course_utils.exercises import usage as ex
-from course_utils.generation import ask, chat, move_to, prepare_inputs
+from course_utils.generation import ask, chat, prepare_inputs
 from course_utils.messages import build_messages
-from course_utils.scenes import make_scene_questions
+from course_utils.scenes import make_scene, make_scene_questions
 from course_utils.video import sample_frames
 from course_utils.video_synth import make_test_video, random_colours
 
@@ -95,7 +97,7 @@ def test_one_image_answer_with_the_prompt_fails(lesson, one_image_right):
     model, processor = lesson
     messages, answer = one_image_right
     # Decoding the whole generated sequence instead of the new tokens only.
-    inputs = move_to(prepare_inputs(processor, [messages]), model.device, model.dtype)
+    inputs = prepare_inputs(processor, [messages]).to(model.device, dtype=model.dtype)
     output = model.generate(**inputs, max_new_tokens=8, do_sample=False)
     whole = processor.batch_decode(output, skip_special_tokens=True)[0]
     assert outcome_of(ex.one_image, messages, whole) == ("failed", "one_image.prompt_not_cut")
@@ -128,7 +130,7 @@ def test_one_image_messages_the_model_cannot_process_fail_without_raising(lesson
 
 def batched_answers(model, processor, pairs, padding_side="left", full=False, max_new_tokens=32):
     conversations = [build_messages(question, images=picture) for picture, question in pairs]
-    inputs = move_to(prepare_inputs(processor, conversations), model.device, model.dtype)
+    inputs = prepare_inputs(processor, conversations).to(model.device, dtype=model.dtype)
     if padding_side == "right":
         from course_utils.messages import split_media
 
@@ -138,7 +140,7 @@ def batched_answers(model, processor, pairs, padding_side="left", full=False, ma
             texts.append(processor.apply_chat_template(template, add_generation_prompt=True, tokenize=False))
             images.append(pictures)
         raw = processor(text=texts, images=images, return_tensors="pt", padding=True, padding_side="right")
-        inputs = move_to(raw, model.device, model.dtype)
+        inputs = raw.to(model.device, dtype=model.dtype)
     output = model.generate(**inputs, max_new_tokens=max_new_tokens, do_sample=False)
     kept = output if full else output[:, inputs["input_ids"].shape[1] :]
     return [answer.strip() for answer in processor.batch_decode(kept, skip_special_tokens=True)]
@@ -151,10 +153,18 @@ def test_left_padded_batch_passes_a_left_padded_batch(lesson):
 
 
 def test_left_padded_batch_passes_the_reference_solution(lesson):
+    model, processor = lesson
     source = (SOLUTIONS / "left_padded_batch.py").read_text()
-    definition = source[source.index("def answer_all") : source.index("\n\n\nstarted")]
-    namespace = {}
-    exec(compile("import torch\n" + definition, "left_padded_batch.py", "exec"), namespace)
+    # the whole solution cell, run with the names the notebook's earlier cells define
+    batch_pairs = [(make_scene(random.Random(seed)).image, "Count the shapes.") for seed in range(2)]
+    namespace = {
+        "torch": torch,
+        "model": model,
+        "processor": processor,
+        "ask": ask,
+        "batch_pairs": batch_pairs,
+    }
+    exec(compile(source, "left_padded_batch.py", "exec"), namespace)
     assert outcome_of(ex.left_padded_batch, namespace["answer_all"]) == ("passed", "left_padded_batch.passed")
 
 
@@ -265,7 +275,7 @@ def test_video_frames_passes_the_reference_solution(lesson, tmp_path):
     values = namespace["sampled"], namespace["video_messages"], namespace["video_answer"]
     assert outcome_of(ex.video_frames, *values, num_frames=6) == ("passed", "video_frames.passed")
     # a random colour order: the check still matches frames to times, and names the real colours
-    colours = namespace["lion_video"].colour_names
+    colours = namespace["test_video"].colour_names
     message = ex.video_frames.last_outcome.message
     assert f"first frame shows `{colours[0]}`" in message and f"last one `{colours[-1]}`" in message
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from IPython.core.inputtransformer2 import TransformerManager
 
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS = ROOT / "course_utils" / "solutions"
@@ -19,7 +20,7 @@ TEACHES = {
     ("01_vlm_usage", "one_image"): ({"apply_chat_template", "generate", "batch_decode"}, {"chat", "ask"}),
     ("01_vlm_usage", "left_padded_batch"): (
         {"apply_chat_template", "generate", "batch_decode"},
-        {"ask_batch", "prepare_inputs", "move_to", "build_messages", "generate_answers"},
+        {"ask_batch", "prepare_inputs", "build_messages", "generate_answers"},
     ),
     ("02_vlm_finetuning", "sft_charts"): (
         {"SFTConfig", "SFTTrainer", "LoraConfig", "train"},
@@ -61,11 +62,9 @@ def course_names(lesson: str) -> dict[str, str]:
     notebook = nbformat.read(str(ROOT / "notebooks" / "en" / f"{lesson}.ipynb"), as_version=4)
     names = {}
     for cell in notebook.cells:
-        if cell.cell_type != "code" or cell.source.lstrip().startswith(("!", "%")):
+        if cell.cell_type != "code":
             continue
-        source = "\n".join(
-            line for line in cell.source.splitlines() if not line.lstrip().startswith(("!", "%"))
-        )
+        source = TransformerManager().transform_cell(cell.source)  # `!git ...`, `%pip ...` as Python
         for node in ast.walk(ast.parse(source)):
             if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("course_utils"):
                 names.update({alias.asname or alias.name: node.module for alias in node.names})

@@ -113,7 +113,7 @@ def planted_variants(notebook_path: str | Path, planted: str | Path = PLANTED) -
     own; `<exercise>.py` is the one `planted_wrong_answers` runs with the other exercises'.
     """
     return {
-        name: planted
+        name: found
         for name, found in _planted_files(notebook_path, planted).items()
         if name != found[0]
     }

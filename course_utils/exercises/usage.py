@@ -31,7 +31,6 @@ from course_utils.generation import (
     chat,
     encode_conversations,
     generate_answers,
-    move_to,
 )
 from course_utils.images import ImageLoadError, load_image, same_pixels
 from course_utils.messages import MessageError, build_messages, validate_messages
@@ -258,7 +257,7 @@ class OneImage(Exercise):
             batch = encode_conversations(
                 processor, [messages], add_generation_prompt=False, padding_side="left"
             )
-            inputs = move_to(batch, model.device, model.dtype)
+            inputs = batch.to(model.device, dtype=model.dtype)  # casts only the pixels
             output = model.generate(**inputs, max_new_tokens=DEFAULT_MAX_NEW_TOKENS, do_sample=False)
         except Exception:
             return None

@@ -22,10 +22,10 @@ def answer_all(model, processor, pairs):
 
 
 started = time.perf_counter()
-batched = answer_all(model, processor, dog_pairs)
+batched = answer_all(model, processor, batch_pairs)
 batch_seconds = time.perf_counter() - started
 started = time.perf_counter()
-one_by_one = [ask(model, processor, image, question) for image, question in dog_pairs]
+one_by_one = [ask(model, processor, image, question) for image, question in batch_pairs]
 single_seconds = time.perf_counter() - started
 print(f"one batch: {batch_seconds:.2f} s, one by one: {single_seconds:.2f} s")
 print("same answers:", batched == one_by_one)

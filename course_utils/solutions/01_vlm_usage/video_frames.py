@@ -1,7 +1,7 @@
-lion_video = make_test_video(
-    WORK_DIR / "lion.mp4", seconds=8, size=(160, 120), colours=random_colours(8, seed=7)
+test_video = make_test_video(
+    WORK_DIR / "exercise.mp4", seconds=8, size=(160, 120), colours=random_colours(8, seed=7)
 )
-sampled = sample_frames(lion_video.path, num_frames=NUM_FRAMES)
+sampled = sample_frames(test_video.path, num_frames=NUM_FRAMES)
 parts = []
 for frame, timestamp in zip(sampled.frames, sampled.timestamps):
     seconds = int(timestamp)
@@ -10,4 +10,4 @@ for frame, timestamp in zip(sampled.frames, sampled.timestamps):
 parts.append({"type": "text", "text": "Which colour comes last?"})
 video_messages = [{"role": "user", "content": parts}]
 video_answer = chat(model, processor, video_messages)
-print(video_answer, "- the video's colours:", lion_video.colour_names)
+print(video_answer, "- the video's colours:", test_video.colour_names)

@@ -1,9 +1,9 @@
 # expect: video_frames.missing_timestamp
 # Planted wrong answer (tests/test_notebooks.py): frames without their timestamps.
-lion_video = make_test_video(
-    WORK_DIR / "lion.mp4", seconds=8, size=(160, 120), colours=random_colours(8, seed=7)
+test_video = make_test_video(
+    WORK_DIR / "exercise.mp4", seconds=8, size=(160, 120), colours=random_colours(8, seed=7)
 )
-sampled = sample_frames(lion_video.path, num_frames=NUM_FRAMES)
+sampled = sample_frames(test_video.path, num_frames=NUM_FRAMES)
 parts = [{"type": "image", "image": frame} for frame in sampled.frames]
 parts.append({"type": "text", "text": "Which colour comes last?"})
 video_messages = [{"role": "user", "content": parts}]
