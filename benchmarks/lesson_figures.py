@@ -46,28 +46,24 @@ def capabilities_here() -> list[str]:
     return found
 
 
-def percent(text: str) -> float:
-    return float(str(text).rstrip("%")) / 100
-
-
 def figures_of(outcomes: list[dict]) -> dict[str, float]:
-    """The figures one solved run recorded (exercise fields are formatted like "85%")."""
+    """The figures one solved run recorded (the passed exercises' fields: accuracies as fractions)."""
     fields = {row["exercise"]: row.get("fields", {}) for row in outcomes if row["outcome"] == "passed"}
-    missing = {"turtle", "dog", "lion"} - set(fields)
+    missing = {"sft_charts", "new_columns", "dpo"} - set(fields)
     if missing:
         raise RuntimeError(f"exercises {sorted(missing)} did not pass: {outcomes}")
-    turtle, dog, lion = fields["turtle"], fields["dog"], fields["lion"]
+    sft, shapes, dpo = fields["sft_charts"], fields["new_columns"], fields["dpo"]
     return {
-        "🐢 SFT before": percent(turtle["before"]),
-        "🐢 SFT after": percent(turtle["after"]),
-        "🐢 worst question kind": min(turtle["kinds"].values()),
-        "🐢 after − majority baseline": percent(turtle["after"]) - percent(turtle["baseline"]),
-        "🐕 new dataset before": percent(dog["before"]),
-        "🐕 new dataset after": percent(dog["after"]),
-        "🐕 after − majority baseline": percent(dog["after"]) - percent(dog["baseline"]),
-        "🦁 DPO gain": percent(lion["dpo"]) - percent(lion["before"]),
-        "🦁 DPO after": percent(lion["dpo"]),
-        "🦁 SFT after": percent(lion["sft"]),
+        "🐢 SFT before": sft["before"],
+        "🐢 SFT after": sft["after"],
+        "🐢 worst question kind": min(sft["kinds"].values()),
+        "🐢 after − majority baseline": sft["after"] - sft["baseline"],
+        "🐕 new dataset before": shapes["before"],
+        "🐕 new dataset after": shapes["after"],
+        "🐕 after − majority baseline": shapes["after"] - shapes["baseline"],
+        "🦁 DPO gain": dpo["dpo"] - dpo["before"],
+        "🦁 DPO after": dpo["dpo"],
+        "🦁 SFT after": dpo["sft"],
     }
 
 

@@ -66,8 +66,8 @@ ROWS_TO_CHECK = 8  # formatted rows looked at by the structure checks
 # starts far above zero; the tiny model's own figures keep their floors in the tests and benchmarks.
 NEW_COLUMNS_SEED = 7070  # fresh rows for the learner's `format_row`, unlike the lesson's own
 NEW_COLUMNS_ROWS = 6
-LION_ROWS_ASKED = 48  # preference rows whose rejected answer is compared with the model's own
-LION_AGREEMENT = 0.9  # share of the model's mistakes that must be the rejected answers
+DPO_ROWS_ASKED = 48  # preference rows whose rejected answer is compared with the model's own
+DPO_AGREEMENT = 0.9  # share of the model's mistakes that must be the rejected answers
 # Columns a ChartQA-style formatter asks for, and the shape-position column holding the same thing.
 COLUMN_RENAMES = {
     "image": "picture",
@@ -487,8 +487,8 @@ class SftCharts(Exercise):
     passed = message(
         "sft_charts.passed",
         "rows with the answer as the assistant turn, a collator that keeps only the "
-        "answer in the loss, {steps} logged losses ({first} → {last}), and held-out "
-        "exact match {before} → {after}, well above the {baseline} of always giving "
+        "answer in the loss, {steps} logged losses ({first:.2f} → {last:.2f}), and held-out "
+        "exact match {before:.0%} → {after:.0%}, well above the {baseline:.0%} of always giving "
         "the most frequent answer.",
     )
     hints = (
@@ -565,12 +565,12 @@ class SftCharts(Exercise):
         check_improvement(before, after, ("before", "after"), self.no_improvement)
         return {
             "kinds": accuracy_by_chart_kind(after),
-            "before": f"{before.exact:.0%}",
-            "after": f"{after.exact:.0%}",
-            "baseline": f"{majority_baseline(after.targets)[1]:.0%}",
+            "before": before.exact,
+            "after": after.exact,
+            "baseline": majority_baseline(after.targets)[1],
             "steps": len(losses),
-            "first": f"{losses[0]:.2f}",
-            "last": f"{losses[-1]:.2f}",
+            "first": losses[0],
+            "last": losses[-1],
         }
 
 
@@ -631,7 +631,7 @@ class NewColumns(Exercise):
         "new_columns.passed",
         "`format_row` turned {count} fresh rows into image placeholder + question → "
         "answer conversations with their pictures, and held-out exact match went "
-        "{before} → {after}, well above the {baseline} of always naming the most "
+        "{before:.0%} → {after:.0%}, well above the {baseline:.0%} of always naming the most "
         "frequent corner.",
     )
     hints = (
@@ -681,9 +681,9 @@ class NewColumns(Exercise):
             self._check_row(format_row, row, index, columns)
         check_improvement(shape_before, shape_after, ("shape_before", "shape_after"), self.no_improvement)
         fields = {
-            "before": f"{shape_before.exact:.0%}",
-            "after": f"{shape_after.exact:.0%}",
-            "baseline": f"{majority_baseline(shape_after.targets)[1]:.0%}",
+            "before": shape_before.exact,
+            "after": shape_after.exact,
+            "baseline": majority_baseline(shape_after.targets)[1],
         }
         return {"count": len(rows), **fields}
 
@@ -803,7 +803,7 @@ class Dpo(Exercise):
         "{count} preference pairs: chosen = the right answer, rejected = the base "
         "model's own answer (asked again, the base model got {mistakes} of the first "
         "{asked} questions wrong, and its answer is the rejected one); reward accuracy "
-        "{reward} on the training pairs (a training-batch figure: it reaches 100% as "
+        "{reward:.0%} on the training pairs (a training-batch figure: it reaches 100% as "
         "soon as the model tells the two answers apart, so the held-out comparison is "
         "what counts); and the comparison {table}.",
     )
@@ -855,7 +855,7 @@ class Dpo(Exercise):
         rows = as_rows(preference_rows, "preference_rows")
         truth = self._truth(source)
         pairs = [self._check_pair(row, index, truth) for index, row in enumerate(rows)]
-        mistakes = self._check_mistakes(pairs[:LION_ROWS_ASKED])
+        mistakes = self._check_mistakes(pairs[:DPO_ROWS_ASKED])
         accuracy = self._reward_accuracy(dpo_trainer)
         names = self._check_comparison(comparison)
         before, sft, dpo = (comparison[stage_name(names, stage)] for stage in ("before", "SFT", "DPO"))
@@ -864,12 +864,12 @@ class Dpo(Exercise):
         return {
             "count": len(rows),
             "mistakes": mistakes,
-            "asked": min(len(rows), LION_ROWS_ASKED),
-            "reward": f"{accuracy:.0%}",
+            "asked": min(len(rows), DPO_ROWS_ASKED),
+            "reward": accuracy,
             "table": " · ".join(f"{name} {comparison[name].exact:.0%}" for name in names),
-            "before": f"{before.exact:.0%}",
-            "sft": f"{sft.exact:.0%}",
-            "dpo": f"{dpo.exact:.0%}",
+            "before": before.exact,
+            "sft": sft.exact,
+            "dpo": dpo.exact,
         }
 
     @staticmethod
@@ -985,7 +985,7 @@ class Dpo(Exercise):
                 agree += 1
             elif first_miss is None:
                 first_miss = (index, said, rejected)
-        if mistakes and agree < LION_AGREEMENT * mistakes:
+        if mistakes and agree < DPO_AGREEMENT * mistakes:
             index, said, rejected = first_miss
             raise Failure(
                 message(
