@@ -1,4 +1,17 @@
-"""Shared fixtures: the embedded tiny models, loaded once per test session, offline."""
+"""Shared fixtures, built once per test session, offline.
+
+Two kinds of tiny model:
+
+- `random_tiny` / `random_tiny_video`: a real transformers Idefics3 / SmolVLM model with *random*
+  weights, built in milliseconds from the embedded model's own config, with the embedded processor.
+  Plumbing tests (shapes, masking, padding, errors, two code paths agreeing) use these, so
+  re-teaching the embedded model can never break them. With random weights the generated text is
+  arbitrary (often odd tokens) but deterministic (seed 0, greedy): such tests compare the model with
+  itself (batch vs one-by-one, masked vs unmasked ids), never with expected words, and check that
+  what they compare is not trivially empty.
+- `tiny` / `tiny_video`: the *taught* embedded models (`load_vlm`). Only tests that measure what the
+  model learned (tests/test_taught_model.py, the lesson checks, training floors) need them.
+"""
 
 import os
 
@@ -8,6 +21,39 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 import pytest  # noqa: E402
 
 from course_utils import i18n  # noqa: E402
+
+
+def _random_model(name):
+    """(model, processor): `name`'s embedded config and processor, random weights (seed 0), eval mode."""
+    import torch
+    from transformers import AutoConfig, AutoModelForImageTextToText, AutoProcessor, GenerationConfig
+
+    from course_utils.loading import TINY_NAMES
+
+    path = TINY_NAMES[name]
+    config = AutoConfig.from_pretrained(path)
+    torch.manual_seed(0)
+    model = AutoModelForImageTextToText.from_config(config)
+    model.generation_config = GenerationConfig.from_pretrained(path)  # the same eos/pad ids as load_vlm
+    return model.eval(), AutoProcessor.from_pretrained(path)
+
+
+@pytest.fixture(scope="session")
+def random_tiny():
+    """The tiny SmolVLM (Idefics3) architecture and processor with random weights: for plumbing tests."""
+    return _random_model("tiny")
+
+
+@pytest.fixture(scope="session")
+def random_tiny_video():
+    """The tiny SmolVLM2 architecture and processor with random weights: for plumbing tests."""
+    return _random_model("tiny-video")
+
+
+@pytest.fixture(scope="session")
+def make_random_tiny():
+    """Builds a fresh random-weight tiny model each call, for tests that train or change the model."""
+    return _random_model
 
 
 @pytest.fixture(scope="session")

@@ -1,5 +1,8 @@
 """Lesson 1's architecture figure reads the loaded model's own config: the tiny model's numbers, and the
-real SmolVLM sizes (DESIGN.md, model cards) on real-shape configs built on the `meta` device."""
+real SmolVLM sizes (DESIGN.md, model cards) on real-shape configs built on the `meta` device.
+
+Only the config matters here, so the tiny model is the random-weight one (`random_tiny`) built from the
+embedded model's own config."""
 
 import pytest
 import torch
@@ -20,8 +23,8 @@ REAL = {
 }
 
 
-def test_tiny_models_numbers_come_from_its_config(tiny):
-    model, processor = tiny
+def test_tiny_models_numbers_come_from_its_config(random_tiny):
+    model, processor = random_tiny
     numbers = architecture_numbers(model, processor)
     vision = model.config.vision_config
     assert (numbers.tile, numbers.patch) == (vision.image_size, vision.patch_size) == (64, 8)
@@ -39,15 +42,15 @@ def test_real_smolvlm_sizes(name):
         assert getattr(numbers, field) == expected, (field, getattr(numbers, field), expected)
 
 
-def test_figure_shows_the_numbers(tiny):
-    model, processor = tiny
+def test_figure_shows_the_numbers(random_tiny):
+    model, processor = random_tiny
     figure = architecture_figure(model, processor)
     assert isinstance(figure, Figure)
     texts = " ".join(text.get_text() for text in figure.axes[0].texts)
     assert "8×8 = 64 patches" in texts and "4×4 = 16 tokens" in texts and "128 wide, 2 layers" in texts
 
 
-def test_a_model_without_pixel_shuffle_is_refused(tiny):
-    _, processor = tiny
+def test_a_model_without_pixel_shuffle_is_refused(random_tiny):
+    _, processor = random_tiny
     with pytest.raises(ValueError, match="not a SmolVLM"):
         architecture_numbers(torch.nn.Linear(2, 2), processor)

@@ -1,4 +1,7 @@
-"""load_vlm: the embedded model, local folders, Hub ids offline, dtypes and quantisation."""
+"""load_vlm: the embedded model, local folders, Hub ids offline, dtypes and quantisation.
+
+These test the loader, so they load the embedded model with `load_vlm`, but none asserts what it
+answers: the quantised models' answer floors are in tests/test_taught_model.py."""
 
 import shutil
 import subprocess
@@ -8,9 +11,7 @@ import pytest
 import torch
 
 from course_utils import loading
-from course_utils.generation import ask
 from course_utils.loading import TINY_DIRS, ModelLoadError, load_vlm, pick_dtype, resolve_model_source
-from course_utils.scenes import make_scene_questions
 
 
 def test_tiny_loads_in_eval_mode_in_float32_on_cpu(tiny):
@@ -87,24 +88,18 @@ def test_never_trusts_remote_code_and_uses_safetensors(monkeypatch):
     assert seen["trust_remote_code"] is False and seen["use_safetensors"] is True
 
 
-def test_4bit_nf4_loads_on_cpu_and_still_answers():
-    model, processor = load_vlm("tiny", quantization="4bit")
+def test_4bit_nf4_loads_on_cpu():
+    model, _ = load_vlm("tiny", quantization="4bit")
     linear_types = {type(module).__name__ for module in model.modules()}
     assert "Linear4bit" in linear_types
     weight = model.model.text_model.layers[0].self_attn.q_proj.weight
     assert weight.quant_state.quant_type == "nf4"
     assert weight.quant_state.nested  # double quantisation
-    examples = make_scene_questions(10, seed=4242)
-    correct = sum(ask(model, processor, scene.image, q) == expected for scene, q, expected, _ in examples)
-    assert correct >= 6, f"4-bit model answered only {correct}/10"
 
 
-def test_8bit_loads_on_cpu_and_still_answers():
-    model, processor = load_vlm("tiny", quantization="8bit")
+def test_8bit_loads_on_cpu():
+    model, _ = load_vlm("tiny", quantization="8bit")
     assert any(type(module).__name__ == "Linear8bitLt" for module in model.modules())
-    examples = make_scene_questions(10, seed=5)
-    correct = sum(ask(model, processor, scene.image, q) == expected for scene, q, expected, _ in examples)
-    assert correct >= 6, f"8-bit model answered only {correct}/10"
 
 
 def test_loading_a_model_needs_neither_the_tiny_model_builder_nor_the_trainer(tmp_path):

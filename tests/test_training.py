@@ -1,5 +1,8 @@
 """Fine-tuning on the embedded model: LoRA/QLoRA/full SFT raise accuracy, DPO learns preferences.
 
+The slow tests measure learning and start from the embedded model (`load_vlm("tiny")`); the plumbing
+tests (which weights train, refusals, dtypes, preference rows) use random-weight tiny models.
+
 The LoRA test runs lesson 2's own defaults (read from its parameters cell) and asserts thresholds
 with a margin below the minimum measured over 3 seeds and every CPU kernel (benchmarks/RESULTS.md).
 """
@@ -89,8 +92,8 @@ def test_qlora_trains_a_4bit_model_and_improves(lesson, charts, chart_rows, tmp_
     assert after.exact >= before.exact + 0.3, f"QLoRA: {before.exact:.0%} -> {after.exact:.0%}"
 
 
-def test_full_finetune_updates_every_weight(charts, chart_rows, tmp_path):
-    model, processor = load_vlm("tiny")
+def test_full_finetune_updates_every_weight(charts, chart_rows, tmp_path, make_random_tiny):
+    model, processor = make_random_tiny("tiny")  # plumbing: any weights do, and this copy gets trained
     first = model.model.vision_model.embeddings.patch_embedding.weight.detach().clone()
     trainer = finetune(
         model,
@@ -135,8 +138,8 @@ def test_recipes_fit_the_device():
     assert with_sft.loss_type == ["sigmoid", "sft"] and with_sft.loss_weights == [1.0, 0.5]
 
 
-def test_qlora_refuses_a_full_precision_model(chart_rows, tmp_path):
-    model, processor = load_vlm("tiny")
+def test_qlora_refuses_a_full_precision_model(chart_rows, tmp_path, make_random_tiny):
+    model, processor = make_random_tiny("tiny")
     with pytest.raises(ValueError, match="QLoRA needs a 4-bit model"):
         finetune(
             model,
@@ -146,7 +149,7 @@ def test_qlora_refuses_a_full_precision_model(chart_rows, tmp_path):
         )
 
 
-def test_bad_datasets_fail_before_training_with_row_and_column(charts, tmp_path):
+def test_bad_datasets_fail_before_training_with_row_and_column(charts, tmp_path, make_random_tiny):
     with pytest.raises(DatasetError, match="empty"):
         format_dataset(charts["train"].select([]))
     no_answer = [{"image": charts["train"][0]["image"], "query": "How many bars?", "label": []}]
@@ -158,18 +161,18 @@ def test_bad_datasets_fail_before_training_with_row_and_column(charts, tmp_path)
         format_dataset([{"image": str(broken), "query": "q?", "label": ["1"]}])
     with pytest.raises(DatasetError, match="no column 'image'"):
         format_dataset(charts["train"].rename_column("image", "picture").select(range(2)))
-    model, processor = load_vlm("tiny")
+    model, processor = make_random_tiny("tiny")
     with pytest.raises(ValueError, match="empty"):
         finetune(model, processor, [], sft_recipe("lora", output_dir=str(tmp_path), max_steps=1))
 
 
-def test_preference_rows_take_other_column_names_and_reject_the_models_own_answers(tiny):
-    model, processor = tiny
+def test_preference_rows_take_other_column_names_and_reject_the_models_own_answers(random_tiny):
+    model, processor = random_tiny  # plumbing: rows follow whatever the model says, so random weights do
     shapes = make_shape_positions(8, seed=3)
     columns = {"image_key": "picture", "question_key": "question", "answer_key": "answer"}
     rows, mistake_share = make_preference_rows(model, processor, shapes, progress=False, **columns)
     said = evaluate(model, processor, shapes, progress=False, **columns).predictions
-    assert len(rows) == 8 and 0 <= mistake_share <= 1
+    assert len(rows) == 8 and 0 <= mistake_share <= 1 and all(said)
     for row, source, answer in zip(rows, shapes, said):
         assert row["images"] == [source["picture"]]
         assert row["prompt"][0]["content"][1]["text"] == source["question"]
@@ -178,15 +181,13 @@ def test_preference_rows_take_other_column_names_and_reject_the_models_own_answe
         assert rejected != source["answer"] and (exact_match(answer, source["answer"]) or rejected == answer)
 
 
-def test_full_fine_tuning_of_fp16_weights_keeps_fp32_master_weights():
+def test_full_fine_tuning_of_fp16_weights_keeps_fp32_master_weights(make_random_tiny):
     """On a T4 (fp16, no bf16) torch's GradScaler refuses fp16 gradients: full fine-tuning must train
     fp32 weights under fp16 autocast, as transformers' mixed precision expects."""
-    import torch
+    from course_utils.training import prepare_model
 
-    from course_utils.loading import load_vlm
-    from course_utils.training import prepare_model, sft_recipe
-
-    model, _ = load_vlm("tiny", dtype="float16", device="cpu")
+    model = make_random_tiny("tiny")[0].to(torch.float16)
+    assert model.dtype == torch.float16
     prepared = prepare_model(model, sft_recipe("full", device="cpu"))
     assert prepared.dtype == torch.float32
     assert all(parameter.requires_grad for parameter in prepared.parameters())
