@@ -2,16 +2,16 @@
 
 Build conversations with `build_messages` or the `*_turn` helpers, check them with
 `validate_messages` (errors say what is wrong and where), split them into the template's placeholders
-plus the media with `split_media`; `video_to_image_parts` gives SmolVLM v1 a video as timestamped pictures.
+plus the media with `split_media`; `video_to_image_parts` gives SmolVLM v1 a video as timestamped pictures,
+each after its time written by `format_timestamp` ('Frame at 00:03:').
 """
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 from PIL import Image
-
-from course_utils.video import clock
 
 ROLES = ("system", "user", "assistant")
 PART_TYPES = ("text", "image", "video")
@@ -19,6 +19,26 @@ PART_TYPES = ("text", "image", "video")
 
 class MessageError(ValueError):
     """A conversation has the wrong structure; the message says where and how to fix it."""
+
+
+def whole_second(seconds: float) -> int:
+    """The whole second a time falls in, as SmolVLM labels frames: 3.7 -> 3. A time a float error
+    short of a second counts as that second (2.9999999 -> 3)."""
+    return math.floor(seconds + 1e-6)
+
+
+def format_timestamp(seconds: float, decimals: int = 0) -> str:
+    """'MM:SS' of a time in seconds, the course's one timestamp format.
+
+    By default the whole second it falls in, as SmolVLM's prompts write frame times: 3.7 -> '00:03';
+    with `decimals`, the seconds rounded to that many decimals (frame titles): 3.04, 1 -> '00:03.0'.
+    """
+    seconds = max(seconds, 0.0)
+    if not decimals:
+        minutes, rest = divmod(whole_second(seconds), 60)
+        return f"{minutes:02d}:{rest:02d}"
+    minutes, rest = divmod(round(seconds, decimals), 60)
+    return f"{int(minutes):02d}:{rest:0{decimals + 3}.{decimals}f}"
 
 
 def text_part(text: str) -> dict:
@@ -40,7 +60,7 @@ def video_to_image_parts(sampled) -> list[dict]:
     text part before each frame's image part."""
     parts = []
     for frame, timestamp in zip(sampled.frames, sampled.timestamps, strict=True):
-        parts += [text_part(f"Frame at {clock(timestamp)}:"), image_part(frame)]
+        parts += [text_part(f"Frame at {format_timestamp(timestamp)}:"), image_part(frame)]
     return parts
 
 

@@ -1,5 +1,7 @@
-"""Building and validating chat messages."""
+"""Building and validating chat messages, and the course's timestamp format."""
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -9,11 +11,13 @@ from course_utils.messages import (
     MessageError,
     assistant_turn,
     build_messages,
+    format_timestamp,
     split_media,
     system_turn,
     user_turn,
     validate_messages,
     video_to_image_parts,
+    whole_second,
 )
 from course_utils.video import SampledVideo
 
@@ -105,3 +109,33 @@ def test_a_video_becomes_timestamped_image_parts_for_image_only_models():
     assert [p["type"] for p in parts] == ["text", "image"] * 3
     assert [p["text"] for p in parts[::2]] == ["Frame at 00:00:", "Frame at 00:04:", "Frame at 01:05:"]
     assert [p["image"] for p in parts[1::2]] == frames
+
+
+def test_format_timestamp_writes_the_whole_second_as_smolvlm_does():
+    assert [format_timestamp(t) for t in (0, 3.7, 59.99, 60, 65.5, 3599.9)] == [
+        "00:00",
+        "00:03",
+        "00:59",
+        "01:00",
+        "01:05",
+        "59:59",
+    ]
+    assert format_timestamp(2.9999999) == "00:03"  # a float error short of 3 s is 3 s
+    assert format_timestamp(-0.5) == "00:00"
+
+
+def test_format_timestamp_with_decimals_for_frame_titles():
+    assert format_timestamp(3.04, decimals=1) == "00:03.0"
+    assert format_timestamp(75.26, decimals=1) == "01:15.3"
+    assert format_timestamp(59.96, decimals=1) == "01:00.0"  # rounds before carrying the minute
+    assert format_timestamp(7.256, decimals=2) == "00:07.26"
+
+
+def test_whole_second_is_the_second_a_time_falls_in():
+    assert [whole_second(t) for t in (0.0, 0.99, 1.0, 2.9999999, 7.5)] == [0, 0, 1, 3, 7]
+
+
+def test_messages_import_no_video_decoder():
+    code = "import sys, course_utils.messages; assert 'av' not in sys.modules, 'messages imported av'"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr

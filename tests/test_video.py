@@ -1,5 +1,6 @@
 """Tests for course_utils.video: seek-based frame sampling on synthetic videos whose frames
-encode their second (palette colour) and frame index (top strip), plus every bad input."""
+encode their second (palette colour) and frame index (top strip), plus every bad input. The odd
+files (other codecs, audio, rotation, variable frame rate...) come from video_fixtures."""
 
 from __future__ import annotations
 
@@ -12,9 +13,11 @@ import time
 import warnings
 from pathlib import Path
 
+import av
 import numpy as np
 import pytest
 from PIL import Image
+from video_fixtures import make_audio_only_file, make_video_without_frames, write_video
 
 import course_utils.video as video
 from course_utils.images import frame_grid
@@ -26,15 +29,15 @@ from course_utils.video import (
     video_processor_inputs,
 )
 from course_utils.video_synth import (
+    COLOUR_NAMES,
+    FPS,
+    colour_shown,
+    draw_frame,
     frame_index_shown,
-    make_audio_only_file,
     make_test_video,
-    make_video_without_frames,
-    second_shown,
+    palette_index_shown,
+    random_colours,
 )
-
-FPS = 10
-
 
 # ----------------------------------------------------------------------------- fixtures
 
@@ -47,13 +50,13 @@ def video_dir(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def clip(video_dir):
     """10 s, 10 fps, 320x240 H.264 mp4, keyframe every 2 s."""
-    return make_test_video(video_dir / "clip.mp4", seconds=10, fps=FPS)
+    return make_test_video(video_dir / "clip.mp4", seconds=10)
 
 
 @pytest.fixture(scope="session")
 def long_clip(video_dir):
     """2 minutes at 10 fps (1,200 frames), keyframe every 2 s, small frames."""
-    return make_test_video(video_dir / "long.mp4", seconds=120, fps=FPS, size=(160, 120))
+    return make_test_video(video_dir / "long.mp4", seconds=120, size=(160, 120))
 
 
 def assert_frames_match(sampled: SampledVideo, written_times: list[float]) -> None:
@@ -62,7 +65,7 @@ def assert_frames_match(sampled: SampledVideo, written_times: list[float]) -> No
         index = min(range(len(written_times)), key=lambda i: abs(written_times[i] - timestamp))
         assert written_times[index] == pytest.approx(timestamp, abs=1e-3)
         assert frame_index_shown(frame) == index % 2048
-        assert second_shown(frame) == int(timestamp + 1e-6) % 10
+        assert palette_index_shown(frame) == int(timestamp + 1e-6) % 10
 
 
 def covering_time(written_times: list[float], target: float) -> float:
@@ -76,7 +79,7 @@ def test_num_frames_gives_the_frame_on_screen_at_evenly_spaced_times(clip):
     sampled = sample_frames(clip.path, num_frames=5)
     assert sampled.timestamps == pytest.approx([0.0, 2.5, 5.0, 7.5, 9.9])
     assert [frame_index_shown(f) for f in sampled.frames] == [0, 25, 50, 75, 99]
-    assert [second_shown(f) for f in sampled.frames] == [0, 2, 5, 7, 9]
+    assert [palette_index_shown(f) for f in sampled.frames] == [0, 2, 5, 7, 9]
     assert all(f.mode == "RGB" and f.size == (320, 240) for f in sampled.frames)
     assert len(sampled) == 5
     assert (sampled.width, sampled.height) == (320, 240)
@@ -95,7 +98,7 @@ def test_fps_mode_takes_one_frame_every_1_over_fps_seconds(clip):
 def test_fps_mode_over_an_interval(clip):
     sampled = sample_frames(clip.path, fps=1, start=2, end=5)
     assert sampled.timestamps == pytest.approx([2.0, 3.0, 4.0])
-    assert [second_shown(f) for f in sampled.frames] == [2, 3, 4]
+    assert [palette_index_shown(f) for f in sampled.frames] == [2, 3, 4]
 
 
 def test_num_frames_over_an_interval_includes_both_ends(clip):
@@ -114,7 +117,9 @@ def test_fps_mode_is_capped_at_max_frames_with_a_warning(clip):
 
 
 def test_asking_for_more_frames_than_exist_returns_each_frame_once(clip):
-    with pytest.warns(UserWarning, match="holds only 11 distinct frames"):
+    with pytest.warns(
+        UserWarning, match=r"clip\.mp4' has fewer frames in that span: returning 11 distinct frames"
+    ):
         sampled = sample_frames(clip.path, num_frames=40, start=1.0, end=2.0)
     assert sampled.timestamps == pytest.approx([1.0 + i / 10 for i in range(11)])
     assert [frame_index_shown(f) for f in sampled.frames] == list(range(10, 21))
@@ -131,15 +136,20 @@ def test_asking_for_more_frames_than_exist_returns_each_frame_once(clip):
     ],
 )
 def test_containers_and_audio_tracks(video_dir, name, options):
-    written = make_test_video(video_dir / name, seconds=4, fps=FPS, **options)
+    written = write_video(video_dir / name, seconds=4, **options)
     sampled = sample_frames(written.path, num_frames=4, start=0.5)
     assert sampled.timestamps == pytest.approx([0.5, 1.6, 2.8, 3.9])
     assert_frames_match(sampled, written.timestamps)
     assert sampled.duration == pytest.approx(4.0, abs=0.1)
+    with av.open(str(written.path)) as container:  # the fixture wrote what the test is about
+        codecs = [stream.codec_context.name for stream in container.streams]
+    assert codecs == ["vp9" if name.endswith(".webm") else "h264"] + (
+        ["opus" if name.endswith(".webm") else "aac"] if options.get("audio") else []
+    )
 
 
 def test_variable_frame_rate_uses_real_presentation_times(video_dir):
-    written = make_test_video(video_dir / "vfr.mp4", seconds=6, fps=FPS, variable_frame_rate=True)
+    written = write_video(video_dir / "vfr.mp4", seconds=6, variable_frame_rate=True)
     regular = [i / FPS for i in range(len(written.timestamps))]
     assert written.timestamps != pytest.approx(regular, abs=0.01)  # the file really is VFR
     targets = np.linspace(0, 5.9, 9)
@@ -151,25 +161,25 @@ def test_variable_frame_rate_uses_real_presentation_times(video_dir):
 
 @pytest.mark.parametrize(("name", "rotation"), [("r90.mp4", 90), ("r180.mov", 180), ("r270.mkv", 270)])
 def test_rotation_metadata_is_applied_so_frames_are_upright(video_dir, name, rotation):
-    written = make_test_video(video_dir / name, seconds=3, fps=FPS, size=(320, 240), rotation=rotation)
+    written = write_video(video_dir / name, seconds=3, size=(320, 240), rotation=rotation)
     sampled = sample_frames(written.path, num_frames=3)
     display = (240, 320) if rotation % 180 else (320, 240)
     assert all(frame.size == display for frame in sampled.frames)
     assert (sampled.width, sampled.height) == display
     # the index strip (white marker cell first) reads correctly only when the frame is upright
     assert [frame_index_shown(f) for f in sampled.frames] == [0, 15, 29]
-    assert [second_shown(f) for f in sampled.frames] == [0, 1, 2]
+    assert [palette_index_shown(f) for f in sampled.frames] == [0, 1, 2]
 
 
 def test_decoding_cost_follows_the_frames_requested_not_the_video_length(long_clip, monkeypatch):
     decoders = []
 
-    class CountingDecoder(video._SeekingDecoder):
+    class CountingDecoder(video._Decoder):
         def __init__(self, *args):
             super().__init__(*args)
             decoders.append(self)
 
-    monkeypatch.setattr(video, "_SeekingDecoder", CountingDecoder)
+    monkeypatch.setattr(video, "_Decoder", CountingDecoder)
     sampled = sample_frames(long_clip.path, num_frames=8)
     assert_frames_match(sampled, long_clip.timestamps)
     gop = 2 * FPS  # at most one keyframe interval decoded per requested frame
@@ -183,11 +193,12 @@ def test_decoding_cost_follows_the_frames_requested_not_the_video_length(long_cl
     assert decoders[-1].frames_decoded <= 2 * gop + 2
 
 
-def test_to_video_metadata_matches_transformers_fields(clip):
+def test_video_metadata_matches_transformers_fields(clip):
     from transformers.video_utils import VideoMetadata
 
     sampled = sample_frames(clip.path, num_frames=4)
-    metadata = sampled.to_video_metadata()
+    frames, metadata = video_processor_inputs(sampled)
+    assert frames == sampled.frames
     assert isinstance(metadata, VideoMetadata)
     assert metadata.total_num_frames == 100
     assert metadata.fps == pytest.approx(10)
@@ -198,12 +209,12 @@ def test_to_video_metadata_matches_transformers_fields(clip):
 
 
 def test_video_metadata_shows_the_right_second_for_variable_frame_rate(video_dir):
-    written = make_test_video(video_dir / "vfr_meta.mkv", seconds=8, fps=7, variable_frame_rate=True)
+    written = write_video(video_dir / "vfr_meta.mkv", seconds=8, fps=7, variable_frame_rate=True)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # irregular spacing: fewer distinct frames than targets
         sampled = sample_frames(written.path, fps=7, max_frames=200)
     assert len(sampled) > 40
-    metadata = sampled.to_video_metadata()
+    metadata = video_processor_inputs(sampled)[1]
     assert [int(t + 1e-6) for t in metadata.timestamps] == [int(t + 1e-6) for t in sampled.timestamps]
 
 
@@ -302,10 +313,15 @@ def test_smolvlm2_video_processor_keeps_our_frames_and_timestamps(clip):
     from transformers import SmolVLMVideoProcessor
 
     sampled = sample_frames(clip.path, num_frames=4)
-    kwargs = video_processor_inputs(sampled).processor_kwargs()
-    assert kwargs["do_sample_frames"] is False
+    frames, metadata = video_processor_inputs(sampled)
     processor = SmolVLMVideoProcessor(size={"longest_edge": 64}, max_image_size={"longest_edge": 64})
-    out = processor(**kwargs, return_metadata=True, return_tensors="pt")
+    out = processor(
+        videos=[frames],
+        video_metadata=[metadata],
+        do_sample_frames=False,
+        return_metadata=True,
+        return_tensors="pt",
+    )
     assert tuple(out["pixel_values"].shape) == (1, 4, 3, 64, 64)
     assert out["video_metadata"][0].timestamps == pytest.approx(sampled.timestamps)
 
@@ -327,16 +343,21 @@ def test_argument_mistakes_raise_value_error(clip):
 @pytest.mark.parametrize(
     ("interval", "message"),
     [
-        ({"start": 12}, r"start=12 s is at or past the end of .*clip\.mp4.*lasts 10\.0"),
-        ({"end": 15}, r"end=15 s is past the end of .*clip\.mp4"),
-        ({"start": 5, "end": 3}, r"start=5 s must be before end=3 s"),
-        ({"start": 4, "end": 4}, r"start=4 s must be before end=4 s"),
-        ({"start": -1}, r"start=-1 s is negative"),
+        ({"start": 12}, r"start=12 s to end=10 s"),
+        ({"end": 15}, r"start=0 s to end=15 s"),
+        ({"start": 5, "end": 3}, r"start=5 s to end=3 s"),
+        ({"start": 4, "end": 4}, r"start=4 s to end=4 s"),
+        ({"start": -1}, r"start=-1 s to end=10 s"),
     ],
 )
 def test_interval_outside_the_video_is_a_clear_error(clip, interval, message):
-    with pytest.raises(VideoError, match=message):
+    rule = r": it lasts 10\.000 s, and times need 0 <= start < end <= its length"
+    with pytest.raises(VideoError, match=rf"Cannot sample .*clip\.mp4.* from {message}{rule}"):
         sample_frames(clip.path, num_frames=2, **interval)
+
+
+def test_the_last_frame_time_rounded_up_is_still_inside(clip):
+    assert sample_frames(clip.path, num_frames=2, end=10.05).timestamps == pytest.approx([0.0, 9.9])
 
 
 def test_missing_file(tmp_path):
@@ -385,7 +406,7 @@ def test_truncated_mp4_with_index_at_the_end_is_a_clear_error(clip, tmp_path):
 
 
 def test_truncated_faststart_mp4_gives_the_readable_frames_with_a_warning(video_dir, tmp_path):
-    written = make_test_video(video_dir / "faststart.mp4", seconds=10, fps=FPS, faststart=True)
+    written = write_video(video_dir / "faststart.mp4", seconds=10, faststart=True)
     partial = tmp_path / "partial_faststart.mp4"
     partial.write_bytes(written.path.read_bytes()[: written.path.stat().st_size // 2])
     started = time.perf_counter()
@@ -398,7 +419,7 @@ def test_truncated_faststart_mp4_gives_the_readable_frames_with_a_warning(video_
 
 
 def test_truncated_matroska_drops_the_times_past_its_readable_part(video_dir, tmp_path):
-    written = make_test_video(video_dir / "to_cut.mkv", seconds=10, fps=FPS)
+    written = make_test_video(video_dir / "to_cut.mkv", seconds=10)
     partial = tmp_path / "partial.mkv"
     partial.write_bytes(written.path.read_bytes()[: written.path.stat().st_size * 3 // 10])
     with pytest.warns(UserWarning, match=r"partial\.mkv.* looks truncated .*pictures stop at"):
@@ -443,7 +464,7 @@ def test_http_url(http_server, clip):
 
 
 def test_http_url_not_found(http_server):
-    with pytest.raises(VideoError, match=r"server refused video URL .*/gone\.mp4.*404"):
+    with pytest.raises(VideoError, match=r"/gone\.mp4' is not a readable video: .*404"):
         sample_frames(f"{http_server}/gone.mp4", num_frames=3)
 
 
@@ -453,7 +474,7 @@ def test_http_url_that_never_answers_times_out():
         silent.listen(1)
         url = f"http://127.0.0.1:{silent.getsockname()[1]}/lecture.mp4"
         started = time.perf_counter()
-        with pytest.raises(VideoError, match=r"No answer from video URL .*lecture\.mp4.*timeout=0\.5"):
+        with pytest.raises(VideoError, match=r"lecture\.mp4' .*no answer within timeout=0\.5 s"):
             sample_frames(url, num_frames=3, timeout=0.5)
         assert time.perf_counter() - started < 5
 
@@ -462,7 +483,7 @@ def test_http_url_refused():
     with socket.socket() as probe:  # a free port nobody listens on
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    with pytest.raises(VideoError, match=rf"Could not open video URL 'http://127\.0\.0\.1:{port}/x\.mp4'"):
+    with pytest.raises(VideoError, match=rf"'http://127\.0\.0\.1:{port}/x\.mp4' is not a readable video: "):
         sample_frames(f"http://127.0.0.1:{port}/x.mp4", num_frames=3)
 
 
@@ -517,12 +538,47 @@ def test_integration_smolvlm2_gets_the_video_with_our_timestamps(clip, load_tiny
     assert isinstance(ask(model, processor, None, "What changes?", video=sampled), str)
 
 
-def test_random_colours_never_repeat_a_second():
-    from course_utils.video_synth import random_colours
+# ----------------------------------------------------------------------------- the synthetic videos
 
+
+def test_random_colours_never_repeat_a_second():
     for seed in range(100):
         for seconds in (2, 3, 6, 8):
             colours = random_colours(seconds, seed)
             assert len(colours) == seconds
             assert all(first != second for first, second in zip(colours, colours[1:]))
     assert random_colours(8, 8) == random_colours(8, 8)  # a seed gives one video
+
+
+def test_make_test_video_shows_the_colours_it_reports(tmp_path):
+    colours = random_colours(6, seed=3)
+    written = make_test_video(tmp_path / "colours.mp4", seconds=6, size=(160, 120), colours=colours)
+    assert written.colour_names == [COLOUR_NAMES[c] for c in colours]
+    assert written.timestamps == pytest.approx([i / FPS for i in range(6 * FPS)])
+    sampled = sample_frames(written.path, fps=1)
+    assert (sampled.width, sampled.height, sampled.native_fps) == (160, 120, FPS)
+    assert [colour_shown(frame) for frame in sampled.frames] == written.colour_names
+    assert [palette_index_shown(frame) for frame in sampled.frames] == colours
+    assert [frame_index_shown(frame) for frame in sampled.frames] == [s * FPS for s in range(6)]
+
+
+def test_a_part_second_gets_its_colour_name_too(tmp_path):
+    written = make_test_video(tmp_path / "short.mkv", seconds=2.5)
+    assert written.colour_names == ["red", "green", "blue"]
+    assert sample_frames(written.path, num_frames=2).timestamps == pytest.approx([0.0, 2.4])
+
+
+def test_make_test_video_needs_an_even_size(tmp_path):
+    with pytest.raises(ValueError, match="even width and height"):
+        make_test_video(tmp_path / "odd.mp4", seconds=1, size=(161, 120))
+
+
+def test_draw_frame_reads_back_without_encoding():
+    frame = draw_frame(3, 1234, (160, 120), colours=[5, 6, 7, 8])
+    assert frame.size == (160, 120)
+    assert (frame_index_shown(frame), colour_shown(frame)) == (1234, "grey")  # colours[3] = 8
+    assert frame_index_shown(Image.new("RGB", (160, 120), "black")) == -1  # no strip
+
+
+def test_tick_is_no_longer_a_name_of_the_video_module():
+    assert "TICK" not in vars(video) and "clock" not in vars(video)
