@@ -16,6 +16,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
+from course_utils.messages import format_timestamp
+
 MAX_PIXELS = 64_000_000  # ~8000 x 8000; larger pictures are almost certainly a mistake or an attack
 URL_TIMEOUT_S = 10.0
 MAX_DOWNLOAD_BYTES = 50_000_000
@@ -101,12 +103,6 @@ def same_pixels(first, second) -> bool:
     return first.size == second.size and np.array_equal(np.asarray(first), np.asarray(second))
 
 
-def format_timestamp(seconds: float) -> str:
-    """'MM:SS.s' as used in frame titles, e.g. 3.04 -> '00:03.0'."""
-    minutes, rest = divmod(max(seconds, 0.0), 60)
-    return f"{int(minutes):02d}:{rest:04.1f}"
-
-
 def frame_grid(pictures, timestamps: Sequence[float] | None = None, columns: int = 4):
     """A matplotlib Figure showing pictures in a grid, each titled with its time ('00:03.0').
 
@@ -134,5 +130,5 @@ def frame_grid(pictures, timestamps: Sequence[float] | None = None, columns: int
         if position < len(frames):
             ax.imshow(frames[position])
             if timestamps is not None:
-                ax.set_title(format_timestamp(timestamps[position]), fontsize=10)
+                ax.set_title(format_timestamp(timestamps[position], decimals=1), fontsize=10)
     return figure

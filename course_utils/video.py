@@ -16,7 +16,7 @@ import av
 import numpy as np
 from PIL import Image
 
-from course_utils.messages import format_timestamp, whole_second
+from course_utils.messages import whole_second
 
 
 class VideoError(ValueError):
@@ -242,9 +242,3 @@ def video_processor_inputs(sampled: SampledVideo) -> tuple[list[Image.Image], An
     size = {"width": sampled.width, "height": sampled.height, "duration": sampled.duration}
     metadata = VideoMetadata(sampled.frame_count, fps, **size, video_backend="pyav", frames_indices=indices)
     return list(sampled.frames), metadata
-
-
-def __getattr__(name: str) -> Any:  # old names, until course_utils/exercises/usage.py stops importing them
-    if name in ("clock", "TICK"):
-        return {"clock": format_timestamp, "TICK": 1e-6}[name]
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

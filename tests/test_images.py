@@ -4,7 +4,8 @@ import pytest
 from PIL import Image
 
 from course_utils import images
-from course_utils.images import ImageLoadError, format_timestamp, frame_grid, load_image
+from course_utils.images import ImageLoadError, frame_grid, load_image
+from course_utils.messages import format_timestamp
 
 
 def test_paths_and_pil_images_open_as_rgb(tmp_path):
@@ -86,8 +87,8 @@ def test_bytes_of_an_image_file_open_and_corrupt_bytes_say_so():
 
 
 def test_format_timestamp():
-    assert format_timestamp(3.04) == "00:03.0"
-    assert format_timestamp(75.26) == "01:15.3"
+    assert format_timestamp(3.04, decimals=1) == "00:03.0"
+    assert format_timestamp(75.26, decimals=1) == "01:15.3"
 
 
 def test_frame_grid_shows_plain_pictures_untitled_or_with_given_times():

@@ -112,11 +112,7 @@ def planted_variants(notebook_path: str | Path, planted: str | Path = PLANTED) -
     One file per further known mistake of an exercise (LoRA twice, right padding, ...), each run on its
     own; `<exercise>.py` is the one `planted_wrong_answers` runs with the other exercises'.
     """
-    return {
-        name: found
-        for name, found in _planted_files(notebook_path, planted).items()
-        if name != found[0]
-    }
+    return {name: found for name, found in _planted_files(notebook_path, planted).items() if name != found[0]}
 
 
 def _planted_files(notebook_path, planted) -> dict:

@@ -33,9 +33,14 @@ from course_utils.generation import (
     generate_answers,
 )
 from course_utils.images import ImageLoadError, load_image, same_pixels
-from course_utils.messages import MessageError, build_messages, validate_messages
+from course_utils.messages import (
+    MessageError,
+    build_messages,
+    format_timestamp,
+    validate_messages,
+    whole_second,
+)
 from course_utils.scenes import make_scene
-from course_utils.video import TICK, clock
 from course_utils.video_synth import colour_shown, frame_index_shown
 
 LESSON = Lesson("01_vlm_usage")
@@ -486,7 +491,7 @@ def times_in_text(text: str) -> list[float]:
 
 def _gives_time(text: str, timestamp: float) -> bool:
     return any(
-        abs(value - timestamp) <= 0.51 or int(value + TICK) == int(timestamp + TICK)
+        abs(value - timestamp) <= 0.51 or whole_second(value) == whole_second(timestamp)
         for value in times_in_text(text)
     )
 
@@ -496,7 +501,7 @@ def second_of_frame(frame, fps: float) -> int | None:
     index = frame_index_shown(frame)
     if index < 0 or fps <= 0:
         return None
-    return int(index / fps + TICK)
+    return whole_second(index / fps)
 
 
 class VideoFrames(Exercise):
@@ -525,7 +530,7 @@ class VideoFrames(Exercise):
             "'text', 'text': f'Frame at {int(t) // 60:02d}:{int(t) % 60:02d}:'}, {'type': "
             "'image', 'image': frame}]`; then `parts.append({'type': 'text', 'text': "
             "question})` and `chat(model, processor, [{'role': 'user', 'content': "
-            "parts}])`. (`course_utils.video.video_to_image_parts` builds the same parts.)",
+            "parts}])`. (`course_utils.messages.video_to_image_parts` builds the same parts.)",
         ),
     )
 
@@ -578,7 +583,7 @@ class VideoFrames(Exercise):
                         "`{{'type': 'text', 'text': 'Frame at {expected}:'}}` right before it.",
                     ),
                     index=index,
-                    expected=clock(stamp),
+                    expected=format_timestamp(stamp),
                 )
             if not _gives_time(before["text"], stamp):
                 raise Failure(
@@ -588,7 +593,7 @@ class VideoFrames(Exercise):
                     ),
                     index=index,
                     text=before["text"],
-                    expected=clock(stamp),
+                    expected=format_timestamp(stamp),
                 )
         last = parts[-1]
         if last["type"] != "text" or not last["text"].strip() or _ONLY_TIME.match(last["text"]):
@@ -636,7 +641,7 @@ class VideoFrames(Exercise):
                 timestamps=len(timestamps),
             )
         for value in timestamps:
-            if not 0 <= value <= duration + TICK:
+            if not 0 <= value <= duration + 1e-6:  # float error
                 raise Failure(
                     message(
                         "video_frames.outside",
@@ -683,7 +688,7 @@ class VideoFrames(Exercise):
         fps = float(getattr(sampled, "native_fps", 0) or 0)
         for index, (frame, stamp) in enumerate(zip(frames, timestamps)):
             shown = second_of_frame(frame, fps)
-            if shown is not None and shown != int(stamp + TICK):
+            if shown is not None and shown != whole_second(stamp):
                 raise Failure(
                     message(
                         "video_frames.frame_mismatch",
