@@ -188,7 +188,7 @@ def write_english(root: Path, cells: list) -> Path:
 
 def demo_cells(explain: str = "The `model` answers in one word.") -> list:
     return [
-        markdown("intro", f"# Demo\n\n{BADGE}\n\nRun `ex.turtle.check(answer)`."),
+        markdown("intro", f"# Demo\n\n{BADGE}\n\nRun `ex.one_image.check(answer)`."),
         code("params", PARAMETERS, tags=("parameters",)),
         markdown("explain", explain),
         code("work", 'print("hello")'),
@@ -266,7 +266,7 @@ def test_new_cell_is_untranslated_and_removed_cell_becomes_obsolete(course):
         course,
         {
             "explain": "El `model` responde con una palabra.",
-            "intro": f"# Demo\n\n{BADGE}\n\nEjecuta `ex.turtle.check(answer)`.",
+            "intro": f"# Demo\n\n{BADGE}\n\nEjecuta `ex.one_image.check(answer)`.",
         },
     )
     tr.sync(course)
@@ -357,10 +357,12 @@ def test_changed_english_message_turns_its_translations_fuzzy(tmp_path):
 
 
 def test_mismatches_finds_changed_fields_code_and_links():
-    english = "Run `ex.dog.check()` on {count} rows: see [the docs](https://example.org/a)."
+    english = "Run `ex.left_padded_batch.check()` on {count} rows: see [the docs](https://example.org/a)."
     assert (
         tr.mismatches(
-            english, "Ejecuta `ex.dog.check()` con {count} filas: ver [la doc](https://example.org/a).", True
+            english,
+            "Ejecuta `ex.left_padded_batch.check()` con {count} filas: ver [la doc](https://example.org/a).",
+            True,
         )
         == []
     )
