@@ -3,7 +3,6 @@
 import pytest
 from PIL import Image
 
-from course_utils import images
 from course_utils.images import ImageLoadError, frame_grid, load_image
 from course_utils.messages import format_timestamp
 
@@ -41,7 +40,7 @@ def test_text_file_is_not_an_image(tmp_path):
 def test_decompression_bomb_is_refused(tmp_path, monkeypatch):
     path = tmp_path / "big.png"
     Image.new("RGB", (400, 400)).save(path)
-    monkeypatch.setattr(images, "MAX_PIXELS", 100_000)
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 100_000)  # 160,000 pixels: above, not twice
     with pytest.raises(ImageLoadError, match="decompression-bomb"):
         load_image(path)
 
