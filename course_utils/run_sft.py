@@ -319,7 +319,7 @@ def run(settings: dict) -> dict:
     if recorder is not None:
         (output / f"rows_rank{rank}.json").write_text(json.dumps(recorder.seen))
     if trainer.is_world_process_zero():
-        save_final(trainer, processor, output)
+        save_final(trainer, trainer.processing_class, output)  # the processor the run trained with
         (output / "metrics.json").write_text(json.dumps(metrics, indent=2))
     return metrics
 

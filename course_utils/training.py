@@ -11,6 +11,7 @@ trainer created in a notebook `TrainingProgress`, transformers' notebook bar wit
 
 from __future__ import annotations
 
+import copy
 import random
 from dataclasses import dataclass
 
@@ -254,6 +255,8 @@ def finetune(
     `train_rows` is a `datasets.Dataset` (or list) of `{"messages", "images"}` rows, e.g. from
     `course_utils.formatting.format_dataset`. `resume=True` continues from the last checkpoint.
     `wrap_collator(collator)` may wrap the trainer's collator (e.g. to record which rows it saw).
+    The caller's processor is left as it is: the trainer's own copy (`trainer.processing_class`)
+    carries the recipe's image-token budget; evaluate and save with that one.
     """
     from datasets import Dataset
     from transformers import set_seed  # like trl, it loads transformers' trainer stack (and bitsandbytes)
@@ -263,6 +266,7 @@ def finetune(
         train_rows = Dataset.from_list(train_rows)
     if len(train_rows) == 0:
         raise ValueError("The training dataset is empty: nothing to fine-tune on.")
+    processor = copy.deepcopy(processor)
     set_token_budget(processor, recipe.image_splitting, recipe.longest_edge)
     set_seed(recipe.sft_config.seed)  # LoRA's initial weights come from the seed too
     model = prepare_model(model, recipe)

@@ -64,7 +64,7 @@ def _before_and_after(method, charts, chart_rows, steps, tmp_path):
         method, output_dir=str(tmp_path), max_steps=steps, batch_size=16, seed=SEED, disable_tqdm=True
     )
     trainer = finetune(model, processor, chart_rows, recipe)
-    after = evaluate(trainer.model, processor, charts["test"], progress=False)
+    after = evaluate(trainer.model, trainer.processing_class, charts["test"], progress=False)
     return before, after, trainer
 
 
@@ -102,6 +102,12 @@ def test_full_finetune_updates_every_weight(charts, chart_rows, tmp_path, make_r
         sft_recipe("full", output_dir=str(tmp_path), max_steps=4, batch_size=8, disable_tqdm=True),
     )
     assert all(p.requires_grad for p in trainer.model.parameters())
+    # the recipe's token budget is on the trainer's processor, the caller's is left alone
+    assert trainer.processing_class is not processor
+    assert (
+        processor.image_processor.do_image_splitting
+        and not trainer.processing_class.image_processor.do_image_splitting
+    )
     assert not torch.equal(first, model.model.vision_model.embeddings.patch_embedding.weight)
 
 
