@@ -23,8 +23,8 @@ def sample_tokens(processor, splitting: bool) -> tuple[int, int]:
 
     from course_utils.formatting import format_dataset
     from course_utils.image_tokens import set_token_budget, tokens_per_image
+    from course_utils.masking import VisionSFTCollator
     from course_utils.synthetic_data import make_chartqa
-    from course_utils.training import VisionSFTCollator
 
     processor = copy.deepcopy(processor)
     set_token_budget(processor, image_splitting=splitting)

@@ -194,7 +194,7 @@ def measure(
         recipe = cookbook_recipe(output_dir, steps, batch_size, device)
         make_collator = cookbook_collator
     else:
-        from course_utils.training import VisionSFTCollator
+        from course_utils.masking import VisionSFTCollator
 
         recipe = course_recipe(recipe_name.split("-")[1], output_dir, steps, batch_size, device)
         make_collator = VisionSFTCollator

@@ -28,15 +28,9 @@ def measure(method: str, steps: int) -> dict:
     from course_utils.formatting import format_dataset
     from course_utils.image_tokens import set_token_budget
     from course_utils.loading import load_vlm
+    from course_utils.preferences import dpo_config, make_preference_rows, reward_accuracy, train_dpo
     from course_utils.synthetic_data import QUICK_CHART_KINDS, make_chartqa_splits
-    from course_utils.training import (
-        dpo_config,
-        finetune,
-        make_preference_rows,
-        reward_accuracy,
-        sft_recipe,
-        train_dpo,
-    )
+    from course_utils.training import finetune, sft_recipe
 
     charts = make_chartqa_splits(N_TRAIN, N_TEST, seed=0, kinds=QUICK_CHART_KINDS)
     quantization = "4bit" if method == "qlora" else None

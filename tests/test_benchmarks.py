@@ -16,7 +16,7 @@ import bench_table  # noqa: E402
 import bench_tokens  # noqa: E402
 import bench_training  # noqa: E402
 
-from course_utils.training import IGNORE_INDEX, VisionSFTCollator  # noqa: E402
+from course_utils.masking import IGNORE_INDEX, VisionSFTCollator  # noqa: E402
 
 
 @pytest.fixture(scope="module")

@@ -16,8 +16,9 @@ from course_utils.exercises import core
 from course_utils.exercises import finetuning as ex
 from course_utils.formatting import format_dataset
 from course_utils.generation import ask_batch
+from course_utils.masking import VisionSFTCollator
+from course_utils.preferences import make_preference_rows
 from course_utils.synthetic_data import QUICK_CHART_KINDS, make_chartqa_splits
-from course_utils.training import VisionSFTCollator, make_preference_rows
 
 SOLUTIONS = Path(__file__).resolve().parents[1] / "course_utils" / "solutions" / "02_vlm_finetuning"
 

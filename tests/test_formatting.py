@@ -81,7 +81,7 @@ def test_rows_that_real_datasets_have_train_and_evaluate(tiny):
     """What HuggingFaceM4/ChartQA and VQA-RAD hold and the synthetic charts do not: grayscale, RGBA,
     huge and tiny pictures, several labels, long answers — formatted, collated, evaluated."""
     from course_utils.evaluation import evaluate
-    from course_utils.training import VisionSFTCollator
+    from course_utils.masking import VisionSFTCollator
 
     model, processor = tiny
     pictures = [

@@ -17,20 +17,14 @@ from course_utils.evaluation import evaluate, exact_match
 from course_utils.formatting import format_dataset
 from course_utils.image_tokens import set_token_budget
 from course_utils.loading import load_vlm
+from course_utils.preferences import dpo_config, make_preference_rows, reward_accuracy, train_dpo
 from course_utils.synthetic_data import (
     QUICK_CHART_KINDS,
     chart_question_kind,
     make_chartqa_splits,
     make_shape_positions,
 )
-from course_utils.training import (
-    dpo_config,
-    finetune,
-    make_preference_rows,
-    reward_accuracy,
-    sft_recipe,
-    train_dpo,
-)
+from course_utils.training import finetune, sft_recipe
 from tools.notebooks import parameter_values
 
 LESSON_2 = Path(__file__).resolve().parents[1] / "notebooks" / "en" / "02_vlm_finetuning.ipynb"

@@ -7,7 +7,7 @@ from transformers import AutoProcessor
 
 from course_utils.image_tokens import set_token_budget, tokens_per_image
 from course_utils.loading import TINY_DIRS
-from course_utils.training import IGNORE_INDEX, VisionSFTCollator
+from course_utils.masking import IGNORE_INDEX, VisionSFTCollator
 
 IMAGE_TOKENS = ["<image>", "<fake_token_around_image>", "<global-img>"] + [
     f"<row_{r}_col_{c}>" for r in range(1, 7) for c in range(1, 7)

@@ -17,6 +17,7 @@ import re
 import torch
 
 from course_utils.generation import encode_conversations
+from course_utils.masking import mask_prompt_labels
 from course_utils.scenes import COLORS, QUESTION_TEMPLATES, SHAPES, make_scene
 from course_utils.synthetic_data import (
     MAX_BARS,
@@ -27,7 +28,6 @@ from course_utils.synthetic_data import (
     draw_bar_chart,
     draw_shape_in_quadrant,
 )
-from course_utils.training import mask_prompt_labels
 from course_utils.video import SampledVideo
 from course_utils.video_synth import COLOUR_NAMES, draw_frame, random_colours
 

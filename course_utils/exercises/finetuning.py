@@ -38,8 +38,9 @@ from course_utils.exercises.core import (
 )
 from course_utils.generation import ask_batch
 from course_utils.images import same_pixels
+from course_utils.masking import IGNORE_INDEX, answer_spans
+from course_utils.preferences import reward_accuracy
 from course_utils.synthetic_data import chart_question_kind, make_shape_positions
-from course_utils.training import IGNORE_INDEX, answer_spans, reward_accuracy
 
 LESSON = Lesson("02_vlm_finetuning")
 setup = LESSON.setup
