@@ -125,7 +125,7 @@ def messages_template(paths: list[Path], root: Path = ROOT) -> polib.POFile:
                         msgctxt=key,
                         msgid=english,
                         msgstr="",
-                        occurrences=[(path.relative_to(root).as_posix(), "")],
+                        occurrences=[(Path(path).resolve().relative_to(root).as_posix(), "")],
                         flags=[BRACE_FORMAT] if formatted else [],
                     )
                 )
