@@ -5,8 +5,6 @@ In the notebook: `from course_utils.exercises import finetuning as ex`, `ex.setu
 (the untouched base model), then `ex.sft_charts.check(train_rows, sft_trainer, before, after)`,
 `ex.new_columns.check(format_row, shape_before, shape_after, source=shapes_test)` and
 `ex.dpo.check(preference_rows, dpo_trainer, comparison, source=dpo_charts)`.
-Each message's English is written where the check raises it (`message(key, english)`); `make
-translations` extracts them into the lesson's catalogues.
 """
 
 from __future__ import annotations

@@ -3,8 +3,6 @@
 In the notebook: `from course_utils.exercises import usage as ex`, `ex.setup(model, processor)`,
 then `ex.one_image.check(messages, answer)`, `ex.left_padded_batch.check(answer_all)`,
 `ex.video_frames.check(sampled, video_messages, video_answer, num_frames=NUM_FRAMES)`.
-Each message's English is written where the check raises it (`message(key, english)`); `make
-translations` extracts them into the lesson's catalogues.
 """
 
 from __future__ import annotations
