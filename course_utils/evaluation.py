@@ -72,7 +72,6 @@ class EvalResult:
     predictions: list[str] = field(repr=False, default_factory=list)
     targets: list[str] = field(repr=False, default_factory=list)
     questions: list[str] = field(repr=False, default_factory=list)
-    images: list = field(repr=False, default_factory=list)  # the pictures asked about, in order
 
     def __str__(self) -> str:
         return f"exact {self.exact:.1%} · relaxed {self.relaxed:.1%} on {self.n} questions"
@@ -122,8 +121,8 @@ def evaluate(
     )
     exact = sum(exact_match(p, t) for p, t in zip(predictions, targets)) / len(rows)
     relaxed = sum(relaxed_match(p, t) for p, t in zip(predictions, targets)) / len(rows)
-    images, questions = (list(column) for column in zip(*pairs))
-    return EvalResult(exact, relaxed, len(rows), predictions, targets, questions, images)
+    questions = [question for _, question in pairs]
+    return EvalResult(exact, relaxed, len(rows), predictions, targets, questions)
 
 
 def hits(result: EvalResult) -> list[bool]:

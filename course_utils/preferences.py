@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import random
+from inspect import signature
 
 import torch
 
@@ -32,8 +33,10 @@ def make_preference_rows(
     rng = random.Random(seed)
     scored = evaluate(model, processor, dataset, progress=progress, **columns)
     targets, predictions = scored.targets, scored.predictions
+    image_key = columns.get("image_key", signature(evaluate).parameters["image_key"].default)
     preference_rows, mistakes = [], 0
-    for image, question, target, predicted in zip(scored.images, scored.questions, targets, predictions):
+    for index, (question, target, predicted) in enumerate(zip(scored.questions, targets, predictions)):
+        image = dataset[index][image_key]  # the picture asked about, read again from the dataset
         wrong = bool(predicted) and not exact_match(predicted, target)
         mistakes += wrong
         rejected = predicted if wrong else _different_answer(target, targets, rng)
