@@ -41,8 +41,10 @@ try:
     torchvision = metadata.version("torchvision")
 except metadata.PackageNotFoundError:
     torchvision = None
+from course_utils.exercises.core import solution_source  # the solutions ship as package data
+solutions = [solution_source("01_vlm_usage", name) for name in course_utils.exercises.usage.LESSON.exercises]
 print(json.dumps({"torch": metadata.version("torch"), "torchvision": torchvision,
-                  "answer": answer, "video": video}))
+                  "answer": answer, "video": video, "solutions": [bool(code) for code in solutions]}))
 """
 
 
@@ -110,4 +112,5 @@ def test_setup_cell_install_keeps_the_preinstalled_torch(tmp_path):
     assert report["torch"] == before, f"the install replaced torch {before} with {report['torch']}"
     assert report["torchvision"] is None, "torchvision is an extra: the setup cell must not install it"
     assert report["answer"], "the tiny model gave no answer"
+    assert report["solutions"] == [True, True, True], "the installed package lacks the lesson's solutions"
     assert "torchvision" in report["video"], report["video"]
