@@ -47,8 +47,8 @@ def verbatim(key: str, english: str) -> Message:
     return Message(key, english, formatted=False)
 
 
-# Babel's keyword specification of the two markers above: the key is the msgctxt, the English the msgid.
-KEYWORDS = {"message": ((1, "c"), 2), "verbatim": ((1, "c"), 2)}
+# The two markers above, as `make translations` finds them in the code (key = msgctxt, English = msgid).
+KEYWORDS = ("message", "verbatim")
 
 UNKNOWN_LANGUAGE = message(
     "core.unknown_language",

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import nbformat
 import polib
-from babel.messages.extract import extract
+from babel.messages.extract import extract_python
 
 from course_utils import i18n
 from course_utils.exercises import LESSONS
@@ -108,27 +108,27 @@ def messages_template(paths: list[Path], root: Path = ROOT) -> polib.POFile:
     template = polib.POFile(wrapwidth=0)
     seen: dict[str, str] = {}
     for path in paths:
-        for keyword in i18n.KEYWORDS:
-            with open(path, "rb") as source:
-                found = list(extract("python", source, keywords={keyword: i18n.KEYWORDS[keyword]}))
-            for line, english, _, key in found:
-                if not key or not isinstance(english, str):
-                    raise ValueError(f"{path}:{line}: {keyword}() needs a literal key and English text")
-                if key in seen:
-                    if seen[key] != english:
-                        raise ValueError(f"{path}:{line}: the key {key!r} has two different English texts")
-                    continue
-                seen[key] = english
-                formatted = keyword == "message" and i18n.field_names(english)
-                template.append(
-                    polib.POEntry(
-                        msgctxt=key,
-                        msgid=english,
-                        msgstr="",
-                        occurrences=[(Path(path).resolve().relative_to(root).as_posix(), "")],
-                        flags=[BRACE_FORMAT] if formatted else [],
-                    )
+        with open(path, "rb") as source:  # one pass: Babel's Python extractor names the function called
+            found = list(extract_python(source, list(i18n.KEYWORDS), [], {}))
+        for line, function, arguments, _ in found:
+            key, english = ((arguments if isinstance(arguments, tuple) else (arguments,)) + (None,))[:2]
+            if not isinstance(key, str) or not isinstance(english, str):  # (a trailing comma adds a None)
+                raise ValueError(f"{path}:{line}: {function}() needs a literal key and English text")
+            if key in seen:
+                if seen[key] != english:
+                    raise ValueError(f"{path}:{line}: the key {key!r} has two different English texts")
+                continue
+            seen[key] = english
+            formatted = function == "message" and i18n.field_names(english)
+            template.append(
+                polib.POEntry(
+                    msgctxt=key,
+                    msgid=english,
+                    msgstr="",
+                    occurrences=[(Path(path).resolve().relative_to(root).as_posix(), "")],
+                    flags=[BRACE_FORMAT] if formatted else [],
                 )
+            )
     return template
 
 

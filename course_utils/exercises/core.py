@@ -67,10 +67,6 @@ class Failure(Exception):
         super().__init__(msg.key)
         self.msg, self.fields = msg, fields
 
-    @property
-    def code(self) -> str:
-        return self.msg.key
-
 
 @dataclass
 class Outcome:
