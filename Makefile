@@ -5,6 +5,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 export HF_HUB_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
+# pytest-xdist: two workers of one CPU thread each (tests/conftest.py), a test file at a time (its
+# module fixtures built once), the files with the longest tests first (the order tests/conftest.py sets).
+# `make test WORKERS=` runs everything in one process.
+WORKERS ?= -n 2 --dist loadfile --no-loadscope-reorder
 # Debian's Chromium (and fonts for the lessons' emoji and CJK text) for tests/test_browser.py.
 CHROMIUM := /usr/bin/chromium
 BROWSER_PACKAGES := chromium fonts-noto-cjk fonts-noto-color-emoji
@@ -51,12 +55,12 @@ browser:
 # The whole suite in the pinned environment, then the compatibility matrix: the unit tests and both
 # solved lessons at the lowest versions pyproject.toml admits and at the newest releases.
 test: $(BIN)/.installed lint browser
-	$(BIN)/python -m pytest -ra
+	$(BIN)/python -m pytest -ra $(WORKERS)
 	$(BIN)/python -m tools.compatibility
 
 # The edit loop: lint and the unit tests (no notebook run, browser, long training or other environment).
 check: $(BIN)/.installed lint
-	$(BIN)/python -m pytest -q -m "not slow and not gpu"
+	$(BIN)/python -m pytest -q $(WORKERS) -m "not slow and not gpu"
 
 clean:
 	rm -rf $(VENV) build

@@ -9,6 +9,8 @@ import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from tabulate import tabulate
+
 COLUMNS = ("section", "item", "value", "unit", "note")
 
 
@@ -40,18 +42,13 @@ def _cells(rows: list[Row]) -> list[tuple[str, ...]]:
 
 def render_text(rows: list[Row]) -> str:
     """An aligned plain-text table for the console."""
-    lines = [COLUMNS] + _cells(rows)
-    widths = [max(len(line[column]) for line in lines) for column in range(len(COLUMNS))]
-    text = ["  ".join(cell.ljust(width) for cell, width in zip(line, widths)).rstrip() for line in lines]
-    text.insert(1, "  ".join("-" * width for width in widths))
-    return "\n".join(text)
+    return tabulate(_cells(rows), headers=COLUMNS, disable_numparse=True)
 
 
 def render_markdown(rows: list[Row]) -> str:
     """A GitHub Markdown table."""
-    lines = ["| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
-    lines += ["| " + " | ".join(cell.replace("|", "/") for cell in line) + " |" for line in _cells(rows)]
-    return "\n".join(lines)
+    cells = [[cell.replace("|", "/") for cell in line] for line in _cells(rows)]
+    return tabulate(cells, headers=COLUMNS, tablefmt="github", disable_numparse=True)
 
 
 def write_tables(rows: list[Row], out_dir: str | Path, meta: dict) -> list[Path]:

@@ -139,7 +139,7 @@ def _random_values(rng: random.Random, kind: str) -> list[int]:
 
 
 def _random_chart_question(rng: random.Random, kind: str) -> tuple[tuple, tuple, str, str]:
-    """(colours, values, question, answer) for one chart asked a question of this `kind`."""
+    """(colors, values, question, answer) for one chart asked a question of this `kind`."""
     values = _random_values(rng, kind)
     count = len(values)
     colors = tuple(rng.sample(sorted(COLORS), count))

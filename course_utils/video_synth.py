@@ -1,6 +1,6 @@
 """Synthetic test videos whose frames say where they come from, for lesson 1 and its checks.
 
-Second s shows one palette colour (`colours[s]`, e.g. from `random_colours`; by default the palette
+Second s shows one palette colour (`colors[s]`, e.g. from `random_colors`; by default the palette
 in order) with the number s on it, and a strip of black/white cells at the top of every frame
 encodes its index: `colour_shown` and `frame_index_shown` read them back from a decoded frame.
 """
@@ -21,7 +21,7 @@ from PIL import Image, ImageDraw, ImageFont
 from course_utils.messages import whole_second
 
 # Colours far apart in RGB, so the nearest palette entry survives lossy compression.
-_COLOURS = {
+_COLORS = {
     "red": (220, 40, 40),
     "green": (40, 180, 40),
     "blue": (40, 70, 220),
@@ -33,8 +33,8 @@ _COLOURS = {
     "grey": (130, 130, 130),
     "brown": (120, 80, 30),
 }
-COLOUR_NAMES = tuple(_COLOURS)
-PALETTE = tuple(_COLOURS.values())
+COLOR_NAMES = tuple(_COLORS)
+PALETTE = tuple(_COLORS.values())
 FPS = 10  # frames per second of `make_test_video`
 _INDEX_BITS = 11  # the strip holds the frame index modulo 2**11 = 2048
 _CELLS = _INDEX_BITS + 1  # cell 0 is always white: it marks the top-left corner
@@ -43,30 +43,30 @@ _CELLS = _INDEX_BITS + 1  # cell 0 is always white: it marks the top-left corner
 @dataclass
 class SyntheticVideo:
     """A video written by `make_test_video`: its file, the time of every frame, the colour of
-    every second (`colour_names[s]` is what second s shows)."""
+    every second (`color_names[s]` is what second s shows)."""
 
     path: Path
     timestamps: list[float]
-    colour_names: list[str]
+    color_names: list[str]
 
 
-def random_colours(seconds: int, seed: int) -> list[int]:
+def random_colors(seconds: int, seed: int) -> list[int]:
     """A palette index for each second, drawn at random; two seconds in a row never share one."""
     rng = random.Random(seed)
-    colours: list[int] = []
+    colors: list[int] = []
     for _ in range(seconds):
-        colours.append(rng.choice([i for i in range(len(PALETTE)) if not colours or i != colours[-1]]))
-    return colours
+        colors.append(rng.choice([i for i in range(len(PALETTE)) if not colors or i != colors[-1]]))
+    return colors
 
 
-def _palette_index(second: int, colours: Sequence[int] | None) -> int:
-    return colours[second % len(colours)] if colours else second % len(PALETTE)
+def _palette_index(second: int, colors: Sequence[int] | None) -> int:
+    return colors[second % len(colors)] if colors else second % len(PALETTE)
 
 
 @functools.lru_cache(maxsize=8)
-def _background(second: int, size: tuple[int, int], colours: tuple[int, ...] | None) -> np.ndarray:
+def _background(second: int, size: tuple[int, int], colors: tuple[int, ...] | None) -> np.ndarray:
     width, height = size
-    image = Image.new("RGB", size, PALETTE[_palette_index(second, colours)])
+    image = Image.new("RGB", size, PALETTE[_palette_index(second, colors)])
     font = ImageFont.load_default(size=max(8, int(height * 0.4)))
     outline = {"stroke_width": max(1, height // 60), "stroke_fill": "black"}
     ImageDraw.Draw(image).text(
@@ -80,10 +80,10 @@ def _strip_height(height: int) -> int:
 
 
 def draw_frame(
-    second: int, index: int, size: tuple[int, int], colours: Sequence[int] | None = None
+    second: int, index: int, size: tuple[int, int], colors: Sequence[int] | None = None
 ) -> Image.Image:
     """The picture of frame `index`, shown during `second`, at `size` (width, height)."""
-    pixels = _background(second, tuple(size), tuple(colours) if colours else None).copy()
+    pixels = _background(second, tuple(size), tuple(colors) if colors else None).copy()
     width, strip = size[0], _strip_height(size[1])
     for cell, bit in enumerate([1] + [(index >> bit) & 1 for bit in range(_INDEX_BITS)]):
         pixels[:strip, cell * width // _CELLS : (cell + 1) * width // _CELLS] = 255 if bit else 0
@@ -91,7 +91,7 @@ def draw_frame(
 
 
 def palette_index_shown(image: Image.Image) -> int:
-    """The index in `PALETTE` of the colour a synthetic frame shows (`random_colours` values)."""
+    """The index in `PALETTE` of the colour a synthetic frame shows (`random_colors` values)."""
     pixels = np.asarray(image.convert("RGB"), dtype=np.float64)
     height, width = pixels.shape[:2]
     band = pixels[int(height * 0.85) : int(height * 0.95), int(width * 0.1) : int(width * 0.9)]
@@ -100,7 +100,7 @@ def palette_index_shown(image: Image.Image) -> int:
 
 def colour_shown(image: Image.Image) -> str:
     """The name of the palette colour a synthetic frame shows ("red", "cyan", ...)."""
-    return COLOUR_NAMES[palette_index_shown(image)]
+    return COLOR_NAMES[palette_index_shown(image)]
 
 
 def frame_index_shown(image: Image.Image) -> int:
@@ -129,11 +129,11 @@ def make_test_video(
     path: str | Path,
     seconds: float = 10,
     size: tuple[int, int] = (320, 240),
-    colours: Sequence[int] | None = None,
+    colors: Sequence[int] | None = None,
 ) -> SyntheticVideo:
     """Write a synthetic H.264 video (10 frames per second, a keyframe every 2 s) in the container
-    the extension names (.mp4, .mkv, .mov): second s shows colour `colours[s]` (palette indices,
-    e.g. `random_colours(seconds, seed)`; by default the palette in order) and the number s."""
+    the extension names (.mp4, .mkv, .mov): second s shows colour `colors[s]` (palette indices,
+    e.g. `random_colors(seconds, seed)`; by default the palette in order) and the number s."""
     path, count = Path(path), round(seconds * FPS)
     if size[0] % 2 or size[1] % 2:
         raise ValueError(f"size must have an even width and height (for H.264), got {size}.")
@@ -141,9 +141,9 @@ def make_test_video(
         stream = _h264_stream(container, FPS)
         stream.width, stream.height, stream.pix_fmt = *size, "yuv420p"
         for index in range(count):
-            frame = av.VideoFrame.from_image(draw_frame(whole_second(index / FPS), index, size, colours))
+            frame = av.VideoFrame.from_image(draw_frame(whole_second(index / FPS), index, size, colors))
             frame.pts, frame.time_base = index, Fraction(1, FPS)
             container.mux(stream.encode(frame))
         container.mux(stream.encode(None))
-    names = [COLOUR_NAMES[_palette_index(s, colours)] for s in range(whole_second((count - 1) / FPS) + 1)]
+    names = [COLOR_NAMES[_palette_index(s, colors)] for s in range(whole_second((count - 1) / FPS) + 1)]
     return SyntheticVideo(path, [index / FPS for index in range(count)], names)

@@ -17,6 +17,10 @@ import os
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+# One CPU thread per test process (and the notebook kernels they start): `make test` runs two pytest
+# workers side by side, and two processes each spinning two OpenMP threads on two cores slow each
+# other down many times over. Set before torch is imported; a value in the environment wins.
+os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 import pytest  # noqa: E402
 
@@ -79,8 +83,24 @@ def lesson(request, tiny):
     i18n.set_language(None)
 
 
+# The longest tests (minutes at one CPU thread). Their file starts first, then the other files with
+# slow tests: `make test` runs two pytest-xdist workers, file by file (`--dist loadfile`, so a module's
+# fixtures are built once), and the longest work begun first lets both workers finish together.
+LONGEST = ("test_finetuning_lesson_with_the_colab_parameters", "test_usage_lesson_with_the_colab_hub_ids")
+
+
 def pytest_collection_modifyitems(config, items):
-    """Tests marked `gpu` are reported as skipped (not run, never passed) when CUDA is unavailable."""
+    """The longest tests first, then the other slow ones. Tests marked `gpu` are reported as skipped
+    (not run, never passed) when CUDA is unavailable."""
+
+    def order(item):
+        name = getattr(item, "originalname", item.name)
+        return (
+            LONGEST.index(name) if name in LONGEST else len(LONGEST),
+            item.get_closest_marker("slow") is None,
+        )
+
+    items.sort(key=order)
     gpu_items = [item for item in items if item.get_closest_marker("gpu")]
     if not gpu_items:
         return

@@ -109,9 +109,11 @@ def test_table_renders_text_markdown_and_json(tmp_path):
     ]
     text = bench_table.render_text(rows)
     assert "12.3" in text and "n/a" in text and "1,088" in text
-    assert len({len(line) for line in text.splitlines()[:2]}) == 1  # header and rule align
+    header, rule = text.splitlines()[:2]
+    assert header.split() == list(bench_table.COLUMNS) and set(rule.replace(" ", "")) == {"-"}
+    assert [len(dashes) for dashes in rule.split()][:2] == [len("c. training"), len("course QLoRA samples/s")]
     markdown = bench_table.render_markdown(rows)
-    assert markdown.splitlines()[1] == "|---|---|---|---|---|"
+    assert [cell.strip(" -") for cell in markdown.splitlines()[1].split("|")] == [""] * 7  # a rule, 5 columns
     assert len(markdown.splitlines()) == 2 + len(rows)
     json_path, markdown_path = bench_table.write_tables(rows, tmp_path, {"cpu": "test"})
     saved = json.loads(json_path.read_text())

@@ -22,11 +22,11 @@ def test_make_test_runs_the_matrix_after_the_suite_and_check_runs_the_same_unit_
     makefile = (ROOT / "Makefile").read_text()
     test = re.search(r"^test:.*\n((?:\t.*\n)+)", makefile, flags=re.M).group(1).split("\n")
     assert [line.strip() for line in test if line.strip()] == [
-        "$(BIN)/python -m pytest -ra",
+        "$(BIN)/python -m pytest -ra $(WORKERS)",
         "$(BIN)/python -m tools.compatibility",
     ]
     check = re.search(r"^check:.*\n((?:\t.*\n)+)", makefile, flags=re.M).group(1)
-    assert '-m "not slow and not gpu"' in check and compatibility.UNIT_TESTS[:2] == [
+    assert '$(WORKERS) -m "not slow and not gpu"' in check and compatibility.UNIT_TESTS[:2] == [
         "-m",
         "not slow and not gpu",
     ]

@@ -20,7 +20,7 @@ from course_utils.generation import ask, chat, prepare_inputs
 from course_utils.messages import build_messages
 from course_utils.scenes import make_scene, make_scene_questions
 from course_utils.video import sample_frames
-from course_utils.video_synth import make_test_video, random_colours
+from course_utils.video_synth import make_test_video, random_colors
 
 SOLUTIONS = Path(__file__).resolve().parents[1] / "course_utils" / "solutions" / "01_vlm_usage"
 SCENE, QUESTION, _, _ = make_scene_questions(1, seed=99)[0]
@@ -263,7 +263,7 @@ def test_video_frames_passes_the_reference_solution(lesson, tmp_path):
     model, processor = lesson
     namespace = {
         "make_test_video": make_test_video,
-        "random_colours": random_colours,
+        "random_colors": random_colors,
         "sample_frames": sample_frames,
         "chat": chat,
         "model": model,
@@ -275,9 +275,9 @@ def test_video_frames_passes_the_reference_solution(lesson, tmp_path):
     values = namespace["sampled"], namespace["video_messages"], namespace["video_answer"]
     assert outcome_of(ex.video_frames, *values, num_frames=6) == ("passed", "video_frames.passed")
     # a random colour order: the check still matches frames to times, and names the real colours
-    colours = namespace["test_video"].colour_names
+    colors = namespace["test_video"].color_names
     message = ex.video_frames.last_outcome.message
-    assert f"first frame shows `{colours[0]}`" in message and f"last one `{colours[-1]}`" in message
+    assert f"first frame shows `{colors[0]}`" in message and f"last one `{colors[-1]}`" in message
 
 
 def test_video_frames_starter_is_not_attempted(lesson):

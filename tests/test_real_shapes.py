@@ -130,3 +130,18 @@ def test_build_256m_folder_loads_offline(tmp_path):
         logits = model(**processor(text="User: hello", return_tensors="pt")).logits
     assert logits.shape[-1] == 49280
     assert torch.isfinite(logits).all()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("short_answers", [False, True])
+def test_short_answers_stop_after_the_first_word(tmp_path, short_answers):
+    out = build_real_shape("SmolVLM-256M", tmp_path / "smolvlm-256m", short_answers=short_answers)
+    model = AutoModelForImageTextToText.from_pretrained(out, dtype=torch.float32)
+    processor = AutoProcessor.from_pretrained(out)
+    processor.tokenizer.padding_side = "left"
+    inputs = processor(text=["User: hello", "User: what is it?"], padding=True, return_tensors="pt")
+    output = model.generate(**inputs, max_new_tokens=8, do_sample=False)
+    new = output[:, inputs["input_ids"].shape[1] :]
+    words = processor.batch_decode(new, skip_special_tokens=True)
+    assert all(word.strip() for word in words), words  # text, not ""
+    assert new.shape[1] == (1 if short_answers else 8), words  # random weights never end by themselves

@@ -41,7 +41,7 @@ ALLOWED_COURSE_NAMES = {
     "01_vlm_usage": {
         "make_scene",
         "make_test_video",
-        "random_colours",
+        "random_colors",
         "sample_frames",
         "frame_grid",
         "chat",

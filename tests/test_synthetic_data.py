@@ -201,7 +201,7 @@ def test_splits_are_disjoint_and_reproducible():
 
 
 def test_test_split_skips_charts_already_in_train(monkeypatch):
-    # A palette of two colours, two bars and values 1-2 leave only 24 distinct count questions,
+    # A palette of two colors, two bars and values 1-2 leave only 24 distinct count questions,
     # so independent draws would repeat training questions in the test split.
     monkeypatch.setattr(synthetic_data, "COLORS", {name: COLORS[name] for name in ("red", "blue")})
     monkeypatch.setattr(synthetic_data, "MAX_BARS", 2)

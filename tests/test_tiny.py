@@ -27,7 +27,7 @@ from course_utils.synthetic_data import (
     make_shape_positions,
 )
 from course_utils.video import sample_frames
-from course_utils.video_synth import make_test_video, random_colours
+from course_utils.video_synth import make_test_video, random_colors
 from tools import teaching, tiny
 from tools.tiny import FROZEN_TOKENIZER, build_tiny, build_tokenizer, tokenizer_corpus
 
@@ -293,10 +293,10 @@ def fresh_videos(tmp_path_factory):
     videos = []
     for index in range(20):
         seconds = rng.randint(5, 9)
-        colours = random_colours(seconds, seed=FRESH_SEED + index)
-        clip = make_test_video(folder / f"{index}.mp4", seconds=seconds, size=(160, 120), colours=colours)
+        colors = random_colors(seconds, seed=FRESH_SEED + index)
+        clip = make_test_video(folder / f"{index}.mp4", seconds=seconds, size=(160, 120), colors=colors)
         sampled = sample_frames(clip.path, num_frames=6)
-        shown = [clip.colour_names[int(stamp)] for stamp in sampled.timestamps]
+        shown = [clip.color_names[int(stamp)] for stamp in sampled.timestamps]
         videos.append((sampled, shown))
     return videos
 

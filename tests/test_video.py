@@ -29,14 +29,14 @@ from course_utils.video import (
     video_processor_inputs,
 )
 from course_utils.video_synth import (
-    COLOUR_NAMES,
+    COLOR_NAMES,
     FPS,
     colour_shown,
     draw_frame,
     frame_index_shown,
     make_test_video,
     palette_index_shown,
-    random_colours,
+    random_colors,
 )
 
 # ----------------------------------------------------------------------------- fixtures
@@ -544,27 +544,27 @@ def test_integration_smolvlm2_gets_the_video_with_our_timestamps(clip, load_tiny
 def test_random_colours_never_repeat_a_second():
     for seed in range(100):
         for seconds in (2, 3, 6, 8):
-            colours = random_colours(seconds, seed)
-            assert len(colours) == seconds
-            assert all(first != second for first, second in zip(colours, colours[1:]))
-    assert random_colours(8, 8) == random_colours(8, 8)  # a seed gives one video
+            colors = random_colors(seconds, seed)
+            assert len(colors) == seconds
+            assert all(first != second for first, second in zip(colors, colors[1:]))
+    assert random_colors(8, 8) == random_colors(8, 8)  # a seed gives one video
 
 
 def test_make_test_video_shows_the_colours_it_reports(tmp_path):
-    colours = random_colours(6, seed=3)
-    written = make_test_video(tmp_path / "colours.mp4", seconds=6, size=(160, 120), colours=colours)
-    assert written.colour_names == [COLOUR_NAMES[c] for c in colours]
+    colors = random_colors(6, seed=3)
+    written = make_test_video(tmp_path / "colours.mp4", seconds=6, size=(160, 120), colors=colors)
+    assert written.color_names == [COLOR_NAMES[c] for c in colors]
     assert written.timestamps == pytest.approx([i / FPS for i in range(6 * FPS)])
     sampled = sample_frames(written.path, fps=1)
     assert (sampled.width, sampled.height, sampled.native_fps) == (160, 120, FPS)
-    assert [colour_shown(frame) for frame in sampled.frames] == written.colour_names
-    assert [palette_index_shown(frame) for frame in sampled.frames] == colours
+    assert [colour_shown(frame) for frame in sampled.frames] == written.color_names
+    assert [palette_index_shown(frame) for frame in sampled.frames] == colors
     assert [frame_index_shown(frame) for frame in sampled.frames] == [s * FPS for s in range(6)]
 
 
 def test_a_part_second_gets_its_colour_name_too(tmp_path):
     written = make_test_video(tmp_path / "short.mkv", seconds=2.5)
-    assert written.colour_names == ["red", "green", "blue"]
+    assert written.color_names == ["red", "green", "blue"]
     assert sample_frames(written.path, num_frames=2).timestamps == pytest.approx([0.0, 2.4])
 
 
@@ -574,9 +574,9 @@ def test_make_test_video_needs_an_even_size(tmp_path):
 
 
 def test_draw_frame_reads_back_without_encoding():
-    frame = draw_frame(3, 1234, (160, 120), colours=[5, 6, 7, 8])
+    frame = draw_frame(3, 1234, (160, 120), colors=[5, 6, 7, 8])
     assert frame.size == (160, 120)
-    assert (frame_index_shown(frame), colour_shown(frame)) == (1234, "grey")  # colours[3] = 8
+    assert (frame_index_shown(frame), colour_shown(frame)) == (1234, "grey")  # colors[3] = 8
     assert frame_index_shown(Image.new("RGB", (160, 120), "black")) == -1  # no strip
 
 

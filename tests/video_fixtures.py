@@ -14,7 +14,7 @@ import av
 import numpy as np
 
 from course_utils.messages import whole_second
-from course_utils.video_synth import COLOUR_NAMES, FPS, PALETTE, SyntheticVideo, _h264_stream, draw_frame
+from course_utils.video_synth import COLOR_NAMES, FPS, PALETTE, SyntheticVideo, _h264_stream, draw_frame
 
 TIME_BASE = Fraction(1, 90_000)  # the MPEG clock: exact for 24, 25, 30, 60 fps and for milliseconds
 AUDIO_RATE = 48_000
@@ -84,7 +84,7 @@ def write_video(
         container.mux(stream.encode(None))
         if sound is not None:
             write_tone(container, sound, seconds)
-    names = [COLOUR_NAMES[second % len(PALETTE)] for second in range(whole_second(times[-1]) + 1)]
+    names = [COLOR_NAMES[second % len(PALETTE)] for second in range(whole_second(times[-1]) + 1)]
     return SyntheticVideo(path, times, names)
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
+from tabulate import tabulate
 from traitlets.config import Config
 
 from course_utils.exercises.core import RESULTS_ENV, solution_source
@@ -162,13 +163,9 @@ def exercise_summary(results_file: str | Path) -> list[dict]:
 def format_summary(rows: list[dict]) -> str:
     """A plain-text table: lesson, exercise, outcome, message code."""
     header = ("lesson", "exercise", "outcome", "code")
-    lines = [header] + [
-        tuple(str(row.get(name, "")) for name in ("lesson", "exercise", "outcome", "code")) for row in rows
-    ]
-    widths = [max(len(line[column]) for line in lines) for column in range(len(header))]
-    text = ["  ".join(cell.ljust(width) for cell, width in zip(line, widths)).rstrip() for line in lines]
-    text.insert(1, "  ".join("-" * width for width in widths))
-    return "\n".join(text)
+    return tabulate(
+        [[row.get(name, "") for name in header] for row in rows], headers=header, disable_numparse=True
+    )
 
 
 def run_notebook(

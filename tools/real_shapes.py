@@ -249,11 +249,16 @@ def build_real_shape(
     device: str | torch.device = "cpu",
     dtype: torch.dtype = torch.bfloat16,
     seed: int = 0,
+    short_answers: bool = False,
 ) -> Path:
     """Write a loadable model folder of shape `name` with random weights; returns the folder.
 
     `AutoModelForImageTextToText.from_pretrained(out_dir)` and `AutoProcessor.from_pretrained`
     work offline. The tokenizer is the embedded tiny one; the model keeps the real vocabulary.
+    `short_answers`: random weights never write the end-of-answer token, so each answer would run to
+    `max_new_tokens`, where a real SmolVLM stops after a few words; with it, `generate` stops after the
+    first word (the folder's generation config lists every word as an end token). Tests that run a
+    whole lesson at a real shape use it; every code path still runs, in a fraction of the time.
     """
     out_dir = Path(out_dir)
     tokenizer = build_tokenizer()
@@ -264,6 +269,10 @@ def build_real_shape(
     silence_unknown_tokens(model, len(tokenizer))
     for key in ("bos_token_id", "eos_token_id", "pad_token_id"):
         setattr(model.generation_config, key, getattr(tokenizer, key))
+    if short_answers:
+        special = set(tokenizer.all_special_ids)
+        words = [index for index in range(len(tokenizer)) if index not in special]
+        model.generation_config.eos_token_id = [tokenizer.eos_token_id, *words]
     out_dir.mkdir(parents=True, exist_ok=True)
     model.save_pretrained(out_dir)
     real_shape_processor(name, tokenizer=tokenizer).save_pretrained(out_dir)

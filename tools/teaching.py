@@ -29,7 +29,7 @@ from course_utils.synthetic_data import (
     draw_shape_in_quadrant,
 )
 from course_utils.video import SampledVideo
-from course_utils.video_synth import COLOUR_NAMES, draw_frame, random_colours
+from course_utils.video_synth import COLOR_NAMES, draw_frame, random_colors
 
 CHART_DESCRIBE_QUESTIONS = ("Describe the chart.", "Read the bars from left to right.")
 CHART_SORT_QUESTIONS = {
@@ -455,8 +455,8 @@ def side_example(rng: random.Random) -> list[dict]:
 def synthetic_clip(rng: random.Random) -> tuple[SampledVideo, list[str]]:
     """One frame per second of a random-colour synthetic video, and the colour of each frame."""
     seconds = rng.randint(*VIDEO_SECONDS)
-    colours = random_colours(seconds, seed=rng.randrange(2**31))
-    frames = [draw_frame(second, second * 10, VIDEO_FRAME_SIZE, colours) for second in range(seconds)]
+    colors = random_colors(seconds, seed=rng.randrange(2**31))
+    frames = [draw_frame(second, second * 10, VIDEO_FRAME_SIZE, colors) for second in range(seconds)]
     width, height = VIDEO_FRAME_SIZE
     clip = SampledVideo(
         frames=frames,
@@ -468,7 +468,7 @@ def synthetic_clip(rng: random.Random) -> tuple[SampledVideo, list[str]]:
         height=height,
         source="synthetic",
     )
-    return clip, [COLOUR_NAMES[colour] for colour in colours]
+    return clip, [COLOR_NAMES[colour] for colour in colors]
 
 
 def video_order_example(rng: random.Random, questions: dict = VIDEO_ORDER_QUESTIONS) -> list[dict]:

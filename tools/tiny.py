@@ -42,7 +42,7 @@ from transformers.models.smolvlm.configuration_smolvlm import SmolVLMVisionConfi
 from course_utils import synthetic_data
 from course_utils.loading import TINY_DIRS
 from course_utils.scenes import COLORS, NUMBER_WORDS, QUESTION_TEMPLATES, SHAPES
-from course_utils.video_synth import COLOUR_NAMES
+from course_utils.video_synth import COLOR_NAMES
 from tools import teaching
 
 # SmolVLM's own chat template (User:/Assistant: turns ending in <end_of_utterance>), the exact text the
@@ -108,7 +108,7 @@ TEACH_PHASES = ((2300, 2e-3), (1700, 1e-3), (1500, 1e-3, 1), (2000, 1e-3, 2))
 def tokenizer_corpus() -> list[str]:
     """Sentences `--retrain-tokenizer` learns the tiny tokenizer's merges from: the course's questions
     and answers. The build does not read them: it reads `FROZEN_TOKENIZER`."""
-    words = [*COLORS, *COLOUR_NAMES, *SHAPES, *(f"{shape}s" for shape in SHAPES)]
+    words = [*COLORS, *COLOR_NAMES, *SHAPES, *(f"{shape}s" for shape in SHAPES)]
     words += [*NUMBER_WORDS, *synthetic_data.QUADRANTS]
     chart_words = (
         "chart bar bars tallest shortest value highest lowest largest smallest label how many which "

@@ -26,6 +26,7 @@ from pathlib import Path
 import nbformat
 import polib
 from babel.messages.extract import extract_python
+from tabulate import tabulate
 
 from course_utils import i18n
 from course_utils.exercises import LESSONS
@@ -404,16 +405,14 @@ def mismatches(english: str, translation: str, formatted: bool = False) -> list[
 
 
 def status(root: Path = ROOT) -> str:
-    rows = [("catalogue", "translated", "fuzzy", "untranslated", "obsolete")]
+    header = ("catalogue", "translated", "fuzzy", "untranslated", "obsolete")
+    rows = []
     for path in catalogue_paths(root):
         catalogue = read_catalogue(path)
         counts = count_entries(catalogue) if catalogue is not None else Counts(0, 0, 0, 0)
         name = str(path.relative_to(root)) + ("" if catalogue is not None else " (missing)")
-        rows.append(
-            (name, *map(str, (counts.translated, counts.fuzzy, counts.untranslated, counts.obsolete)))
-        )
-    width = max(len(row[0]) for row in rows)
-    lines = [f"{row[0]:<{width}}  " + "  ".join(f"{cell:>12}" for cell in row[1:]) for row in rows]
+        rows.append((name, counts.translated, counts.fuzzy, counts.untranslated, counts.obsolete))
+    lines = [tabulate(rows, headers=header)]
     stale = out_of_date(root)
     if stale:
         lines.append(f"\n{len(stale)} file(s) out of date with English: run `make translations`.")

@@ -517,7 +517,7 @@ class VideoFrames(Exercise):
         verbatim(
             "video_frames.hint.1",
             "`make_test_video(folder / 'clip.mp4', seconds=8, size=(160, 120), "
-            "colours=random_colours(8, seed=1))`, then `sample_frames(path, "
+            "colors=random_colors(8, seed=1))`, then `sample_frames(path, "
             "num_frames=NUM_FRAMES)`. For each frame and its timestamp add a text part "
             "'Frame at MM:SS:' and then the image part; finish with the question 'Which "
             "colour comes last?'.",

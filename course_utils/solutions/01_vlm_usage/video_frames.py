@@ -1,5 +1,5 @@
 test_video = make_test_video(
-    WORK_DIR / "exercise.mp4", seconds=8, size=(160, 120), colours=random_colours(8, seed=7)
+    WORK_DIR / "exercise.mp4", seconds=8, size=(160, 120), colors=random_colors(8, seed=7)
 )
 sampled = sample_frames(test_video.path, num_frames=NUM_FRAMES)
 parts = []
@@ -10,4 +10,4 @@ for frame, timestamp in zip(sampled.frames, sampled.timestamps):
 parts.append({"type": "text", "text": "Which colour comes last?"})
 video_messages = [{"role": "user", "content": parts}]
 video_answer = chat(model, processor, video_messages)
-print(video_answer, "- the video's colours:", test_video.colour_names)
+print(video_answer, "- the video's colours:", test_video.color_names)
