@@ -71,6 +71,27 @@ def test_translations_keep_the_fields_code_and_links_of_english(path):
     assert not problems, f"{relative(path)}: fix these translations:\n" + "\n".join(problems)
 
 
+# `{index}` and `{row}` are Python's 0-based indices (`rows[0]` is "row 0"): every language reads them as
+# labels ("row 3", "行 3"), never as ordinals ("第 3 行", "3 行目", "the 3rd row"), which would send
+# the learner to the row before the faulty one.
+INDEX_FIELD = re.compile(r"\{(index|row)\b[^}]*\}")
+ORDINAL = {
+    "en": re.compile(r"\{(index|row)\b[^}]*\}(st|nd|rd|th)\b"),
+    "es": re.compile(r"\{(index|row)\b[^}]*\}\s*(\.?[ªº]|er\b)"),
+    "zh": re.compile(r"第\s*\{(index|row)\b|\{(index|row)\b[^}]*\}\s*[个張张项條条]"),
+    "ja": re.compile(r"\{(index|row)\b[^}]*\}\s*(行目|番目|つ目|個目|件目)"),
+}
+
+
+@pytest.mark.parametrize("path", CATALOGUES, ids=[relative(path) for path in CATALOGUES])
+def test_row_and_index_fields_read_as_labels_not_ordinals(path):
+    language = path.parent.parent.name
+    entries = [entry for entry in tr.read_catalogue(path) if INDEX_FIELD.search(entry.msgid)]
+    ordinals = [entry.msgctxt for entry in entries if ORDINAL["en"].search(entry.msgid)]
+    ordinals += [entry.msgctxt for entry in entries if ORDINAL[language].search(entry.msgstr)]
+    assert not ordinals, f"{relative(path)}: an index read as an ordinal in {ordinals}"
+
+
 def test_extraction_finds_every_message_and_flags_exactly_the_formatted_ones():
     from course_utils.exercises import LESSONS, lesson_module
 
