@@ -20,7 +20,7 @@ import copy
 import re
 import sys
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass, fields
 from pathlib import Path
 
 import nbformat
@@ -405,13 +405,13 @@ def mismatches(english: str, translation: str, formatted: bool = False) -> list[
 
 
 def status(root: Path = ROOT) -> str:
-    header = ("catalogue", "translated", "fuzzy", "untranslated", "obsolete")
+    header = ("catalogue", *(column.name for column in fields(Counts)))
     rows = []
     for path in catalogue_paths(root):
         catalogue = read_catalogue(path)
         counts = count_entries(catalogue) if catalogue is not None else Counts(0, 0, 0, 0)
         name = str(path.relative_to(root)) + ("" if catalogue is not None else " (missing)")
-        rows.append((name, counts.translated, counts.fuzzy, counts.untranslated, counts.obsolete))
+        rows.append((name, *astuple(counts)))
     lines = [tabulate(rows, headers=header)]
     stale = out_of_date(root)
     if stale:
