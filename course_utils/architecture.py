@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from course_utils.i18n import message, render
+
 
 @dataclass(frozen=True)
 class Architecture:
@@ -22,23 +24,27 @@ class Architecture:
     tokens_per_tile: int  # patches_per_tile / scale ** 2
     text_width: int
     text_layers: int
-    parameters: dict[str, int]  # vision encoder, connector, language model
+    parameters: dict[str, int]  # by module: vision encoder, connector, language model (+ lm_head)
+
+
+NOT_SMOLVLM = message(
+    "architecture.not_smolvlm",
+    "{model_type} is not a SmolVLM / Idefics3 model (its config has no scale_factor).",
+)
 
 
 def architecture_numbers(model, processor) -> Architecture:
     """The loaded model's architecture as numbers (raises a clear error for a non-SmolVLM model)."""
     config = getattr(model, "config", None)
     if not hasattr(config, "scale_factor") or not hasattr(config, "vision_config"):
-        raise ValueError(
-            f"{type(model).__name__} is not a SmolVLM / Idefics3 model (its config has no scale_factor)."
-        )
+        raise ValueError(render(NOT_SMOLVLM, model_type=type(model).__name__))
     vision, text = config.vision_config, config.get_text_config()
     patches = (vision.image_size // vision.patch_size) ** 2
     inner = model.model
-    parts = {
-        "vision encoder": [inner.vision_model],
-        "connector": [inner.connector],
-        "language model": [inner.text_model, model.lm_head],  # its output layer included
+    parts = {  # named by their modules, as in `model.named_parameters()` (the same in every language)
+        "model.vision_model": [inner.vision_model],
+        "model.connector": [inner.connector],
+        "model.text_model + lm_head": [inner.text_model, model.lm_head],  # its output layer included
     }
     return Architecture(
         tile=vision.image_size,
@@ -57,6 +63,29 @@ def architecture_numbers(model, processor) -> Architecture:
     )
 
 
+# The figure's stages: name, then what one tile is at that stage.
+TILE_NAME = message("architecture.tile_name", "one tile")
+TILE_DETAIL = message("architecture.tile_detail", "{tile}×{tile} px")
+ENCODER_NAME = message("architecture.encoder_name", "vision encoder\n(SigLIP)")
+ENCODER_DETAIL = message(
+    "architecture.encoder_detail",
+    "{side}×{side} = {patches:,} patches\nof {patch}×{patch} px\n× {width} wide, {layers} layers",
+)
+SHUFFLE_NAME = message("architecture.shuffle_name", "pixel shuffle")
+SHUFFLE_DETAIL = message(
+    "architecture.shuffle_detail",
+    "{scale}×{scale} patches → 1 token\n{token_side}×{token_side} = {tokens:,} tokens\n× {width} wide",
+)
+PROJECTION_NAME = message("architecture.projection_name", "projection")
+PROJECTION_DETAIL = message("architecture.projection_detail", "{vision_width} → {text_width} wide")
+LANGUAGE_MODEL_NAME = message("architecture.language_model_name", "language model\n(SmolLM2)")
+LANGUAGE_MODEL_DETAIL = message(
+    "architecture.language_model_detail",
+    "{tokens:,} image tokens\n+ your words\n{width} wide, {layers} layers",
+)
+FIGURE_TITLE = message("architecture.figure_title", "{tokens} tokens per {tile} px tile: {model_type}")
+
+
 def architecture_figure(model, processor, title: str | None = None):
     """A left-to-right diagram of one tile's way through the model, with this model's numbers."""
     from matplotlib.figure import Figure  # matplotlib loads only where a figure is drawn
@@ -65,25 +94,45 @@ def architecture_figure(model, processor, title: str | None = None):
     arch = architecture_numbers(model, processor)
     side = arch.tile // arch.patch
     token_side = side // arch.scale
+    shuffled_width = arch.vision_width * arch.scale**2
     stages = [
-        ("one tile", f"{arch.tile}×{arch.tile} px", "#e8e8e8"),
+        (render(TILE_NAME), render(TILE_DETAIL, tile=arch.tile), "#e8e8e8"),
         (
-            "vision encoder\n(SigLIP)",
-            f"{side}×{side} = {arch.patches_per_tile:,} patches\nof {arch.patch}×{arch.patch} px"
-            f"\n× {arch.vision_width} wide, {arch.vision_layers} layers",
+            render(ENCODER_NAME),
+            render(
+                ENCODER_DETAIL,
+                side=side,
+                patches=arch.patches_per_tile,
+                patch=arch.patch,
+                width=arch.vision_width,
+                layers=arch.vision_layers,
+            ),
             "#cfe3f7",
         ),
         (
-            "pixel shuffle",
-            f"{arch.scale}×{arch.scale} patches → 1 token\n{token_side}×{token_side} = "
-            f"{arch.tokens_per_tile:,} tokens\n× {arch.vision_width * arch.scale**2} wide",
+            render(SHUFFLE_NAME),
+            render(
+                SHUFFLE_DETAIL,
+                scale=arch.scale,
+                token_side=token_side,
+                tokens=arch.tokens_per_tile,
+                width=shuffled_width,
+            ),
             "#d9efd5",
         ),
-        ("projection", f"{arch.vision_width * arch.scale**2} → {arch.text_width} wide", "#d9efd5"),
         (
-            "language model\n(SmolLM2)",
-            f"{arch.tokens_per_tile:,} image tokens\n+ your words\n{arch.text_width} wide, "
-            f"{arch.text_layers} layers",
+            render(PROJECTION_NAME),
+            render(PROJECTION_DETAIL, vision_width=shuffled_width, text_width=arch.text_width),
+            "#d9efd5",
+        ),
+        (
+            render(LANGUAGE_MODEL_NAME),
+            render(
+                LANGUAGE_MODEL_DETAIL,
+                tokens=arch.tokens_per_tile,
+                width=arch.text_width,
+                layers=arch.text_layers,
+            ),
             "#fbe3c8",
         ),
     ]
@@ -103,8 +152,9 @@ def architecture_figure(model, processor, title: str | None = None):
             axes.annotate(
                 "", xy=(index + 0.06, 0.5), xytext=(index - 0.1, 0.5), arrowprops={"arrowstyle": "->"}
             )
-    axes.set_title(
-        title or f"{arch.tokens_per_tile} tokens per {arch.tile} px tile: {type(model).__name__}", fontsize=10
+    default_title = render(
+        FIGURE_TITLE, tokens=arch.tokens_per_tile, tile=arch.tile, model_type=type(model).__name__
     )
+    axes.set_title(title or default_title, fontsize=10)
     figure.tight_layout()
     return figure

@@ -19,6 +19,37 @@ from math import exp, lgamma, log, log1p
 import numpy as np
 
 from course_utils.generation import ask_batch
+from course_utils.i18n import message, render
+
+EVAL_SUMMARY = message("evaluation.summary", "exact {exact:.1%} · relaxed {relaxed:.1%} on {count} questions")
+EMPTY_DATASET = message("evaluation.empty_dataset", "The evaluation dataset is empty.")
+NOT_A_COLUMN = message(
+    "evaluation.not_a_column", "{role}={key!r} is not a column of the dataset; its columns are {columns}."
+)
+COMPARISON_SUMMARY = message(
+    "evaluation.comparison_summary",
+    "{gain:+.1%} (95% interval {low:+.1%} to {high:+.1%}; {fixed} fixed, {broken} broken; p = {p_value:.2g})",
+)
+NOT_SAME_QUESTIONS = message(
+    "evaluation.not_same_questions",
+    "compare() needs two evaluations of the same questions, in the same order.",
+)
+NO_QUESTIONS = message("evaluation.no_questions", "compare() needs at least one question.")
+# before_after_table: its columns, cells and baseline row
+EXACT_MATCH_COLUMN = message("evaluation.exact_match_column", "exact match")
+RELAXED_ACCURACY_COLUMN = message("evaluation.relaxed_accuracy_column", "relaxed accuracy")
+QUESTIONS_COLUMN = message("evaluation.questions_column", "questions")
+GAIN_COLUMN = message("evaluation.gain_column", "gain (95% interval)")
+P_VALUE_COLUMN = message("evaluation.p_value_column", "p-value")
+GAIN_CELL = message("evaluation.gain_cell", "{gain:+.1%} ({low:+.1%} to {high:+.1%})")
+BASELINE_ROW = message("evaluation.baseline_row", "always {answer!r} (majority baseline)")
+# plot_loss
+LOSS_TITLE = message("evaluation.loss_title", "Training loss")
+LOSS_YLABEL = message("evaluation.loss_ylabel", "loss (labelled tokens)")
+STEP_XLABEL = message("evaluation.step_xlabel", "step")
+TRAINING_LEGEND = message("evaluation.training_legend", "training")
+VALIDATION_LEGEND = message("evaluation.validation_legend", "validation")
+NO_LOSS = message("evaluation.no_loss", "The log history has no 'loss' entries: did training run and log?")
 
 
 def _as_number(text: str) -> float | None:
@@ -74,7 +105,7 @@ class EvalResult:
     questions: list[str] = field(repr=False, default_factory=list)
 
     def __str__(self) -> str:
-        return f"exact {self.exact:.1%} · relaxed {self.relaxed:.1%} on {self.n} questions"
+        return render(EVAL_SUMMARY, exact=self.exact, relaxed=self.relaxed, count=self.n)
 
     @property
     def majority_answer(self) -> str:
@@ -108,11 +139,11 @@ def evaluate(
 ) -> EvalResult:
     """Ask every question of `dataset` (rows with an image, a question and an answer) and score it."""
     if len(dataset) == 0:
-        raise ValueError("The evaluation dataset is empty.")
+        raise ValueError(render(EMPTY_DATASET))
     columns = getattr(dataset, "column_names", None) or list(dataset[0])
     for role, key in (("image_key", image_key), ("question_key", question_key), ("answer_key", answer_key)):
         if key not in columns:
-            raise ValueError(f"{role}={key!r} is not a column of the dataset; its columns are {columns}.")
+            raise ValueError(render(NOT_A_COLUMN, role=role, key=key, columns=columns))
     rows = [dataset[index] for index in range(len(dataset))]
     pairs = [(row[image_key], row[question_key]) for row in rows]
     targets = [normalise_answer(row[answer_key]) for row in rows]
@@ -167,9 +198,14 @@ class Comparison:
         return self.gain > 0 and self.p_value < SIGNIFICANCE
 
     def __str__(self) -> str:
-        return (
-            f"{self.gain:+.1%} (95% interval {self.low:+.1%} to {self.high:+.1%}; "
-            f"{self.fixed} fixed, {self.broken} broken; p = {self.p_value:.2g})"
+        return render(
+            COMPARISON_SUMMARY,
+            gain=self.gain,
+            low=self.low,
+            high=self.high,
+            fixed=self.fixed,
+            broken=self.broken,
+            p_value=self.p_value,
         )
 
 
@@ -185,11 +221,11 @@ def compare(before: EvalResult, after: EvalResult, seed: int = 0) -> Comparison:
     exact: a two-sided binomial test on those questions). The interval resamples the questions.
     """
     if before.n != after.n or list(before.targets) != list(after.targets):
-        raise ValueError("compare() needs two evaluations of the same questions, in the same order.")
+        raise ValueError(render(NOT_SAME_QUESTIONS))
     first, second = np.array(hits(before), dtype=float), np.array(hits(after), dtype=float)
     n = len(first)
     if n == 0:
-        raise ValueError("compare() needs at least one question.")
+        raise ValueError(render(NO_QUESTIONS))
     fixed, broken = int(((first == 0) & (second == 1)).sum()), int(((first == 1) & (second == 0)).sum())
     discordant = fixed + broken
     p_value = min(1.0, 2 * binomial_tail(max(fixed, broken), discordant, 0.5)) if discordant else 1.0
@@ -212,11 +248,20 @@ def before_after_table(results: dict[str, EvalResult], baseline: bool = True):
     Every stage after the first also gets its gain in exact match over the first, with its 95%
     interval and the McNemar p-value (`compare`). With `baseline`, a last row gives the majority
     baseline: always answering the most frequent correct answer of the test set. A model that does
-    not beat it has learnt no skill.
+    not beat it has learnt no skill. Column names and the baseline row are in the learner's language.
     """
     import pandas as pd  # slow to import: only when a table is made
 
-    columns = ["exact match", "relaxed accuracy", "questions", "gain (95% interval)", "p-value"]
+    columns = [
+        render(column)
+        for column in (
+            EXACT_MATCH_COLUMN,
+            RELAXED_ACCURACY_COLUMN,
+            QUESTIONS_COLUMN,
+            GAIN_COLUMN,
+            P_VALUE_COLUMN,
+        )
+    ]
     reference = next(iter(results.values()), None)
     rows = {}
     for name, result in results.items():
@@ -224,12 +269,12 @@ def before_after_table(results: dict[str, EvalResult], baseline: bool = True):
         same_questions = result.n == reference.n and list(result.targets) == list(reference.targets)
         if result is not reference and same_questions and result.predictions and reference.predictions:
             change = compare(reference, result)
-            gain = f"{change.gain:+.1%} ({change.low:+.1%} to {change.high:+.1%})"
+            gain = render(GAIN_CELL, gain=change.gain, low=change.low, high=change.high)
             p_value = f"{change.p_value:.2g}"
         rows[name] = (f"{result.exact:.1%}", f"{result.relaxed:.1%}", result.n, gain, p_value)
     if baseline and reference is not None:
         score = f"{reference.majority_baseline:.1%}"
-        rows[f"always {reference.majority_answer!r} (majority baseline)"] = (
+        rows[render(BASELINE_ROW, answer=reference.majority_answer)] = (
             score,
             score,
             reference.n,
@@ -239,8 +284,10 @@ def before_after_table(results: dict[str, EvalResult], baseline: bool = True):
     return pd.DataFrame.from_dict(rows, orient="index", columns=columns)
 
 
-def plot_loss(log_history: list[dict], title: str = "Training loss", ylabel: str = "loss (labelled tokens)"):
+def plot_loss(log_history: list[dict], title: str | None = None, ylabel: str | None = None):
     """The loss curve from a trainer's `state.log_history` as a matplotlib Figure.
+
+    `title` and `ylabel` default to "Training loss" and "loss (labelled tokens)", in the learner's language.
 
     With a validation split (`eval_dataset` and an `eval_strategy`), its loss is drawn beside the
     training loss.
@@ -249,17 +296,17 @@ def plot_loss(log_history: list[dict], title: str = "Training loss", ylabel: str
 
     points = logged(log_history, "loss")
     if not points:
-        raise ValueError("The log history has no 'loss' entries: did training run and log?")
+        raise ValueError(render(NO_LOSS))
     figure = Figure(figsize=(6, 3.2))
     axes = figure.subplots()
     validation = logged(log_history, "eval_loss")
-    axes.plot(*zip(*points), marker="o", markersize=3, label="training")
+    axes.plot(*zip(*points), marker="o", markersize=3, label=render(TRAINING_LEGEND))
     if validation:
-        axes.plot(*zip(*validation), marker="s", markersize=4, label="validation")
+        axes.plot(*zip(*validation), marker="s", markersize=4, label=render(VALIDATION_LEGEND))
         axes.legend()
-    axes.set_xlabel("step")
-    axes.set_ylabel(ylabel)
-    axes.set_title(title)
+    axes.set_xlabel(render(STEP_XLABEL))
+    axes.set_ylabel(render(LOSS_YLABEL) if ylabel is None else ylabel)
+    axes.set_title(render(LOSS_TITLE) if title is None else title)
     axes.grid(alpha=0.3)
     figure.tight_layout()
     return figure

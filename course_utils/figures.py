@@ -12,12 +12,16 @@ from pathlib import Path
 import matplotlib
 from matplotlib import font_manager
 
-from course_utils.i18n import get_language, normalise_language
+from course_utils.i18n import get_language, message, normalise_language, render
 
 CJK_LANGUAGES = ("zh", "ja")
 CJK_FONT_PACKAGE = "notojp_matplotlib"
 CJK_FONT_FILE = Path("fonts") / "NotoSansCJKjp-Regular.otf"
 LATIN_FAMILY = "DejaVu Sans"
+FONT_PACKAGE_MISSING = message(
+    "figures.font_package_missing",
+    "the CJK font package is missing: `pip install notojp-matplotlib` (a course dependency)",
+)
 
 
 def cjk_font_path() -> Path:
@@ -27,9 +31,7 @@ def cjk_font_path() -> Path:
     """
     spec = importlib.util.find_spec(CJK_FONT_PACKAGE)
     if spec is None or not spec.submodule_search_locations:
-        raise ModuleNotFoundError(
-            "the CJK font package is missing: `pip install notojp-matplotlib` (a course dependency)"
-        )
+        raise ModuleNotFoundError(render(FONT_PACKAGE_MISSING))
     return Path(next(iter(spec.submodule_search_locations))) / CJK_FONT_FILE
 
 

@@ -12,6 +12,9 @@ import datasets
 from PIL import Image
 
 from course_utils.dataset_checks import check_columns, check_not_empty, check_vqa_row, with_undecoded_images
+from course_utils.i18n import message, render
+
+FORMATTING_PROGRESS = message("formatting.progress", "Formatting conversations")
 
 # The columns `format_dataset` produces: what trl's SFTTrainer and VisionSFTCollator expect.
 # Image parts are stored as {"type": "image", "text": None} (Arrow needs one struct shape).
@@ -77,10 +80,7 @@ def _storable(value, image: Image.Image) -> dict:
 
 def _with_text_slots(messages: list[dict]) -> list[dict]:
     """Give every content part a "text" key, as Arrow stores one struct shape per column."""
-    return [
-        {**message, "content": [{"text": None, **part} for part in message["content"]]}
-        for message in messages
-    ]
+    return [{**turn, "content": [{"text": None, **part} for part in turn["content"]]} for turn in messages]
 
 
 def format_dataset(
@@ -116,7 +116,7 @@ def format_dataset(
             with_indices=True,
             remove_columns=dataset.column_names,
             features=CONVERSATION_FEATURES,
-            desc="Formatting conversations",
+            desc=render(FORMATTING_PROGRESS),
         )
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import torch
 
+from course_utils.i18n import message, render
 from course_utils.images import load_image
 from course_utils.messages import MessageError, build_messages, split_media, validate_messages
 from course_utils.progress import progress_bar
@@ -54,15 +55,19 @@ def encode_conversations(
     return processor(**kwargs)
 
 
+LAST_TURN_NOT_USER = message(
+    "generation.last_turn_not_user",
+    "The last turn must be a user turn: the model answers the user. "
+    "This conversation ends with a {role} turn.",
+)
+
+
 def prepare_inputs(processor, conversations: list[list[dict]]) -> dict:
     """Tokenise conversations (ending in a user turn) into one left-padded batch."""
     for messages in conversations:
         validate_messages(messages)
         if messages[-1]["role"] != "user":
-            raise MessageError(
-                "The last turn must be a user turn: the model answers the user. "
-                f"This conversation ends with a {messages[-1]['role']} turn."
-            )
+            raise MessageError(render(LAST_TURN_NOT_USER, role=messages[-1]["role"]))
     return encode_conversations(processor, conversations, add_generation_prompt=True, padding_side="left")
 
 
@@ -96,6 +101,18 @@ def ask(
     return chat(model, processor, messages, max_new_tokens)
 
 
+BAD_BATCH_SIZE = message(
+    "generation.bad_batch_size",
+    "batch_size must be a whole number of questions, at least 1; got {batch_size!r}.",
+)
+NOT_A_PAIR = message(
+    "generation.not_a_pair",
+    "pairs[{index}] is a {type_name}, not an (images, question) pair: "
+    "pass a list such as [(image, 'What colour is the shape?'), ...].",
+)
+BATCHES = message("generation.batches", "batches")
+
+
 def ask_batch(
     model,
     processor,
@@ -107,18 +124,15 @@ def ask_batch(
 ) -> list[str]:
     """Answers to many `(images, question)` pairs, generated `batch_size` at a time, in input order."""
     if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
-        raise ValueError(f"batch_size must be a whole number of questions, at least 1; got {batch_size!r}.")
+        raise ValueError(render(BAD_BATCH_SIZE, batch_size=batch_size))
     pairs = list(pairs)
     for index, pair in enumerate(pairs):
         if not isinstance(pair, (tuple, list)) or len(pair) != 2:
-            raise TypeError(
-                f"pairs[{index}] is a {type(pair).__name__}, not an (images, question) pair: "
-                "pass a list such as [(image, 'What colour is the shape?'), ...]."
-            )
+            raise TypeError(render(NOT_A_PAIR, index=index, type_name=type(pair).__name__))
     conversations = [build_messages(question, images, system) for images, question in pairs]
     answers: list[str] = []
     starts = range(0, len(conversations), batch_size)
-    for start in progress_bar(starts, desc="batches", disable=not progress or len(starts) < 2):
+    for start in progress_bar(starts, desc=render(BATCHES), disable=not progress or len(starts) < 2):
         chunk = conversations[start : start + batch_size]
         answers.extend(generate_answers(model, processor, chunk, max_new_tokens))
     return answers

@@ -1,16 +1,20 @@
 """The learner's language (en/es/zh/ja) and the course's translated messages (gettext catalogues).
 
 A message's English is written in the code, where it is used: `message(key, english)` (formatted
-with `{fields}`) or `verbatim(key, english)` (shown as is, e.g. a hint holding code). `make
-translations` extracts them with Babel into the catalogues `course_utils/locale/<lang>/LC_MESSAGES/`
-(`core.po` for the shared ones, `<lesson>.po` for a lesson's prose and checks; msgctxt = the key).
-`render(msg, **fields)` answers in the current language and falls back to English where an entry is
-untranslated, fuzzy or stale; it never raises.
+with `{fields}`) or `verbatim(key, english)` (shown as is, e.g. a hint holding code) in the package,
+and `tr(english, **fields)` / `tr_plural(singular, plural, n, **fields)` in the lessons' code cells
+(gettext's `gettext` / `ngettext`, keyed by the English itself). `make translations` extracts them
+with Babel into the catalogues `course_utils/locale/<lang>/LC_MESSAGES/` (`core.po` for the package's,
+`<lesson>.po` for a lesson's prose, code cells and checks; msgctxt = the key). `render(msg, **fields)`
+answers in the current language and falls back to English where an entry is untranslated, fuzzy or
+stale; it never raises. `use_language(code)` is the lesson's one call: messages, figures' font and the
+scripts a lesson starts all follow it. The prompts sent to a model stay English on purpose.
 """
 
 from __future__ import annotations
 
 import functools
+import gettext
 import os
 import string
 import warnings
@@ -29,12 +33,14 @@ _chosen: str | None = None
 
 
 class Message(NamedTuple):
-    """A learner-facing text: its catalogue `key` (msgctxt), its `english` source, and whether
-    `{fields}` are filled in (`formatted`) or the text is shown as is."""
+    """A learner-facing text: its catalogue `key` (msgctxt; None: the English is the key, as in
+    gettext), its `english` source, whether `{fields}` are filled in (`formatted`) or the text is
+    shown as is, and its English `plural` when the form depends on a count (the field `n`)."""
 
-    key: str
+    key: str | None
     english: str
     formatted: bool = True
+    plural: str | None = None
 
 
 def message(key: str, english: str) -> Message:
@@ -47,8 +53,21 @@ def verbatim(key: str, english: str) -> Message:
     return Message(key, english, formatted=False)
 
 
-# The two markers above, as `make translations` finds them in the code (key = msgctxt, English = msgid).
-KEYWORDS = ("message", "verbatim")
+def tr(english: str, **fields) -> str:
+    """`english` in the learner's language, `{fields}` filled in: the lessons' printed lines and figure
+    labels (gettext's `_()`; `_` itself is IPython's last output)."""
+    return render(Message(None, english), **fields)
+
+
+def tr_plural(singular: str, plural: str, n: int, **fields) -> str:
+    """The form of `singular` / `plural` for the count `n` in the learner's language (gettext's
+    `ngettext`); `{n}` and `fields` are filled in."""
+    return render(Message(None, singular, plural=plural), n=n, **fields)
+
+
+# The markers above, as `make translations` finds them in the code: key = msgctxt, English = msgid
+# (message, verbatim), English = msgid (tr), singular and plural = msgid and msgid_plural (tr_plural).
+KEYWORDS = ("message", "verbatim", "tr", "tr_plural")
 
 UNKNOWN_LANGUAGE = message(
     "core.unknown_language",
@@ -61,14 +80,40 @@ def catalogue_path(language: str, domain: str = CORE_DOMAIN, locale_dir: Path = 
 
 
 @functools.cache
-def translations(language: str, locale_dir: Path = LOCALE_DIR) -> dict[tuple[str, str], str]:
-    """(key, English) -> translation, for every translated, current entry of `language`'s catalogues."""
+def translations(language: str, locale_dir: Path = LOCALE_DIR) -> dict[tuple[str | None, str], str | tuple]:
+    """(key, English) -> translation, for every translated, current entry of `language`'s catalogues
+    (key None for an entry without msgctxt; a plural entry's translation is the tuple of its forms)."""
     found = {}
     for path in sorted((Path(locale_dir) / language / "LC_MESSAGES").glob("*.po")):
         for entry in polib.pofile(str(path)).translated_entries():
-            if entry.msgctxt:
+            if entry.msgid_plural:
+                found[entry.msgctxt, entry.msgid] = tuple(
+                    entry.msgstr_plural[i] for i in sorted(entry.msgstr_plural)
+                )
+            else:
                 found[entry.msgctxt, entry.msgid] = entry.msgstr
     return found
+
+
+@functools.cache
+def plural_rule(language: str, locale_dir: Path = LOCALE_DIR):
+    """`language`'s gettext plural rule (count -> form index), from its catalogues' Plural-Forms."""
+    for path in sorted((Path(locale_dir) / language / "LC_MESSAGES").glob("*.po")):
+        forms = polib.pofile(str(path)).metadata.get("Plural-Forms", "")
+        if "plural=" in forms:
+            return gettext.c2py(forms.split("plural=", 1)[1].strip().rstrip(";"))
+    return lambda n: int(n != 1)
+
+
+def use_language(code: str | None) -> str:
+    """The lesson's one call for its `LANGUAGE`: messages and feedback, the figures' font, and the
+    scripts the lesson starts (`$COURSE_LANG`) all follow `code`. Returns the language in use."""
+    from course_utils.figures import use_language_font  # matplotlib only when a lesson asks
+
+    language = set_language(code)
+    os.environ[LANGUAGE_ENV] = language
+    use_language_font(language)
+    return language
 
 
 def set_language(code: str | None) -> str:
@@ -99,28 +144,37 @@ def normalise_language(code: str | None) -> str:
     return DEFAULT_LANGUAGE
 
 
-def translate(msg: Message, language: str | None = None) -> str:
-    """The text of `msg` in the current (or given) language, unformatted; English if untranslated."""
+def translate(msg: Message, language: str | None = None, n: int | None = None) -> str:
+    """The text of `msg` in the current (or given) language, unformatted; English if untranslated.
+    A plural message takes the form for the count `n`."""
     language = normalise_language(language) if language else get_language()
+    english = msg.english if msg.plural is None or n == 1 else msg.plural
     if language == DEFAULT_LANGUAGE:
-        return msg.english
-    return translations(language).get((msg.key, msg.english)) or msg.english
+        return english
+    found = translations(language).get((msg.key, msg.english))
+    if isinstance(found, tuple):
+        try:
+            return found[plural_rule(language)(int(n if n is not None else 1))] or english
+        except (IndexError, TypeError, ValueError):
+            return english
+    return found or english
 
 
 def render(msg: Message, language: str | None = None, **fields) -> str:
     """`msg` in the current (or given) language with `fields` filled in. Never raises: a translation
     that cannot be formatted falls back to English, and English that cannot be formatted is shown
     with its fields listed after it."""
-    text = translate(msg, language)
+    text = translate(msg, language, fields.get("n"))
     if not msg.formatted:
         return text
-    for candidate in (text, msg.english):
+    english = msg.english if msg.plural is None or fields.get("n") == 1 else msg.plural
+    for candidate in (text, english):
         try:
             return candidate.format(**fields)
         except (KeyError, IndexError, ValueError, AttributeError, TypeError):
             continue
     listed = ", ".join(f"{name}={value!r}" for name, value in fields.items())
-    return f"{msg.english} ({listed})" if listed else msg.english
+    return f"{english} ({listed})" if listed else english
 
 
 def field_names(text: str) -> set[str]:

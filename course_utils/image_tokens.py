@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from PIL import Image
 
+from course_utils.i18n import message, render
+
 
 def tokens_per_image(processor, image: Image.Image | None = None) -> int:
     """Prompt tokens one picture costs with the processor's current settings (default: a square)."""
@@ -23,6 +25,12 @@ def tile_edge(processor) -> int:
     return processor.image_processor.max_image_size["longest_edge"]
 
 
+BAD_BUDGET = message(
+    "image_tokens.bad_budget",
+    "tiles must be 0 (the model's own) or more, longest_edge positive; got {tiles}, {longest_edge}.",
+)
+
+
 def set_token_budget(
     processor, image_splitting: bool = False, longest_edge: int | None = None, tiles: int = 0
 ) -> int:
@@ -35,9 +43,7 @@ def set_token_budget(
     one tile. The setting lives on the processor, so training, evaluation and `save_pretrained` agree.
     """
     if tiles < 0 or (longest_edge is not None and longest_edge < 1):
-        raise ValueError(
-            f"tiles must be 0 (the model's own) or more, longest_edge positive; got {tiles}, {longest_edge}."
-        )
+        raise ValueError(render(BAD_BUDGET, tiles=tiles, longest_edge=longest_edge))
     image_processor = processor.image_processor
     image_processor.do_image_splitting = image_splitting
     if tiles:

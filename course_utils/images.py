@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
+from course_utils.i18n import message, render
 from course_utils.messages import format_timestamp
 
 URL_TIMEOUT_S = 10.0
@@ -31,6 +32,16 @@ def is_url(source) -> bool:
     return isinstance(source, str) and source.startswith(("http://", "https://"))
 
 
+DOWNLOAD_FAILED = message(
+    "images.download_failed",
+    "Could not download the image {url!r} ({reason}). Check the address and your internet "
+    "connection, or download the file and pass its local path.",
+)
+DOWNLOAD_TOO_LARGE = message(
+    "images.download_too_large", "The image at {url!r} is larger than {limit:,} bytes."
+)
+
+
 def _download(url: str, timeout: float) -> bytes:
     request = urllib.request.Request(url, headers={"User-Agent": "smolvlm-course"})
     try:
@@ -38,13 +49,27 @@ def _download(url: str, timeout: float) -> bytes:
             data = response.read(MAX_DOWNLOAD_BYTES + 1)
     except (urllib.error.URLError, TimeoutError, OSError) as error:
         reason = getattr(error, "reason", error)
-        raise ImageLoadError(
-            f"Could not download the image {url!r} ({reason}). Check the address and your internet "
-            "connection, or download the file and pass its local path."
-        ) from None
+        raise ImageLoadError(render(DOWNLOAD_FAILED, url=url, reason=reason)) from None
     if len(data) > MAX_DOWNLOAD_BYTES:
-        raise ImageLoadError(f"The image at {url!r} is larger than {MAX_DOWNLOAD_BYTES:,} bytes.")
+        raise ImageLoadError(render(DOWNLOAD_TOO_LARGE, url=url, limit=MAX_DOWNLOAD_BYTES))
     return data
+
+
+BYTES_NAME = message("images.bytes_name", "of {size:,} bytes")
+NOT_FOUND = message("images.not_found", "Image file not found: {path!r}. Check the path and spelling.")
+WRONG_SOURCE = message(
+    "images.wrong_source", "Expected a PIL image, a file path, an http(s) URL or bytes, got {type_name}."
+)
+DECOMPRESSION_BOMB = message(
+    "images.decompression_bomb",
+    "The image {name} has more than {limit:,} pixels, PIL's decompression-bomb "
+    "limit. Resize it first, or raise `PIL.Image.MAX_IMAGE_PIXELS` if you trust the file.",
+)
+UNREADABLE = message(
+    "images.unreadable",
+    "The file {name} is not a readable image ({error}). It may be corrupt or truncated, "
+    "or not an image at all: open it in an image viewer, or re-download it.",
+)
 
 
 def load_image(source, timeout: float = URL_TIMEOUT_S) -> Image.Image:
@@ -54,16 +79,14 @@ def load_image(source, timeout: float = URL_TIMEOUT_S) -> Image.Image:
     if is_url(source):
         name, stream = repr(source), io.BytesIO(_download(source, timeout))
     elif isinstance(source, (bytes, bytearray, memoryview)):
-        name, stream = f"of {len(source):,} bytes", io.BytesIO(bytes(source))
+        name, stream = render(BYTES_NAME, size=len(source)), io.BytesIO(bytes(source))
     elif isinstance(source, (str, Path)):
         path = Path(source).expanduser()
         if not path.is_file():
-            raise ImageLoadError(f"Image file not found: {str(path)!r}. Check the path and spelling.")
+            raise ImageLoadError(render(NOT_FOUND, path=str(path)))
         name, stream = repr(str(path)), path
     else:
-        raise ImageLoadError(
-            f"Expected a PIL image, a file path, an http(s) URL or bytes, got {type(source).__name__}."
-        )
+        raise ImageLoadError(render(WRONG_SOURCE, type_name=type(source).__name__))
     try:
         with warnings.catch_warnings():
             # PIL's own decompression-bomb guard (`Image.MAX_IMAGE_PIXELS`) only warns below twice its
@@ -73,15 +96,9 @@ def load_image(source, timeout: float = URL_TIMEOUT_S) -> Image.Image:
                 opened.load()
                 return opened.convert("RGB")
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise ImageLoadError(
-            f"The image {name} has more than {Image.MAX_IMAGE_PIXELS:,} pixels, PIL's decompression-bomb "
-            "limit. Resize it first, or raise `PIL.Image.MAX_IMAGE_PIXELS` if you trust the file."
-        ) from None
+        raise ImageLoadError(render(DECOMPRESSION_BOMB, name=name, limit=Image.MAX_IMAGE_PIXELS)) from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
-        raise ImageLoadError(
-            f"The file {name} is not a readable image ({error}). It may be corrupt or truncated, "
-            "or not an image at all: open it in an image viewer, or re-download it."
-        ) from None
+        raise ImageLoadError(render(UNREADABLE, name=name, error=error)) from None
 
 
 def same_pixels(first, second) -> bool:
@@ -93,6 +110,12 @@ def same_pixels(first, second) -> bool:
     except ImageLoadError:
         return False
     return first.size == second.size and np.array_equal(np.asarray(first), np.asarray(second))
+
+
+NO_PICTURES = message("images.no_pictures", "frame_grid needs at least one picture.")
+PICTURES_TIMESTAMPS_MISMATCH = message(
+    "images.pictures_timestamps_mismatch", "Got {pictures} pictures but {timestamps} timestamps."
+)
 
 
 def frame_grid(pictures, timestamps: Sequence[float] | None = None, columns: int = 4):
@@ -109,9 +132,11 @@ def frame_grid(pictures, timestamps: Sequence[float] | None = None, columns: int
     else:
         frames = list(pictures)
     if not frames:
-        raise ValueError("frame_grid needs at least one picture.")
+        raise ValueError(render(NO_PICTURES))
     if timestamps is not None and len(timestamps) != len(frames):
-        raise ValueError(f"Got {len(frames)} pictures but {len(timestamps)} timestamps.")
+        raise ValueError(
+            render(PICTURES_TIMESTAMPS_MISMATCH, pictures=len(frames), timestamps=len(timestamps))
+        )
     columns = max(1, min(columns, len(frames)))
     rows = math.ceil(len(frames) / columns)
     aspect = frames[0].height / frames[0].width

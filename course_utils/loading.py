@@ -14,6 +14,8 @@ import torch
 from transformers import AutoModelForImageTextToText, AutoProcessor, BitsAndBytesConfig
 from transformers.utils import logging as transformers_logging
 
+from course_utils.i18n import message, render
+
 ASSETS = Path(__file__).resolve().parent / "assets"
 # The embedded tiny SmolVLM (v1) and SmolVLM2 folders shipped in the package (`python -m tools.tiny build`).
 TINY_DIRS = {"idefics3": ASSETS / "tiny-smolvlm", "smolvlm": ASSETS / "tiny-smolvlm2"}
@@ -31,16 +33,27 @@ class ModelLoadError(RuntimeError):
 DTYPES = ("auto", "float32", "float16", "bfloat16")
 
 
+BAD_DEVICE = message(
+    "loading.bad_device", "device must be 'auto', 'cpu', 'cuda' or 'cuda:N', got {device!r}."
+)
+NO_GPU = message(
+    "loading.no_gpu", "device {device!r} asks for a GPU, but torch sees none here; use 'auto' or 'cpu'."
+)
+
+
 def pick_device(device: str = "auto") -> str:
     """ "auto" means the first CUDA GPU if there is one, otherwise the CPU."""
     if device == "auto":
         return "cuda" if torch.cuda.is_available() else "cpu"
     kind, _, index = str(device).partition(":")
     if kind not in ("cpu", "cuda") or (index and not index.isdigit()):
-        raise ValueError(f"device must be 'auto', 'cpu', 'cuda' or 'cuda:N', got {device!r}.")
+        raise ValueError(render(BAD_DEVICE, device=device))
     if kind == "cuda" and not torch.cuda.is_available():
-        raise ValueError(f"device {device!r} asks for a GPU, but torch sees none here; use 'auto' or 'cpu'.")
+        raise ValueError(render(NO_GPU, device=device))
     return str(device)
+
+
+BAD_DTYPE = message("loading.bad_dtype", "dtype must be one of {dtypes} (or a torch.dtype), got {dtype!r}.")
 
 
 def pick_dtype(device: str, dtype: str | torch.dtype = "auto") -> torch.dtype:
@@ -48,7 +61,7 @@ def pick_dtype(device: str, dtype: str | torch.dtype = "auto") -> torch.dtype:
     if isinstance(dtype, torch.dtype):
         return dtype
     if dtype not in DTYPES:
-        raise ValueError(f"dtype must be one of {DTYPES} (or a torch.dtype), got {dtype!r}.")
+        raise ValueError(render(BAD_DTYPE, dtypes=DTYPES, dtype=dtype))
     if dtype != "auto":
         return getattr(torch, dtype)
     if not str(device).startswith("cuda"):
@@ -56,10 +69,15 @@ def pick_dtype(device: str, dtype: str | torch.dtype = "auto") -> torch.dtype:
     return torch.bfloat16 if torch.cuda.is_bf16_supported(including_emulation=False) else torch.float16
 
 
+BAD_QUANTIZATION = message(
+    "loading.bad_quantization", "quantization must be one of {quantizations}, got {quantization!r}."
+)
+
+
 def quantization_config(quantization: str | None, compute_dtype: torch.dtype):
     """bitsandbytes settings: "4bit" is NF4 with double quantisation, "8bit" is LLM.int8()."""
     if quantization not in QUANTIZATIONS:
-        raise ValueError(f"quantization must be one of {QUANTIZATIONS}, got {quantization!r}.")
+        raise ValueError(render(BAD_QUANTIZATION, quantizations=QUANTIZATIONS, quantization=quantization))
     if quantization == "4bit":
         return BitsAndBytesConfig(
             load_in_4bit=True,
@@ -72,6 +90,18 @@ def quantization_config(quantization: str | None, compute_dtype: torch.dtype):
     return None
 
 
+NOT_A_MODEL_FOLDER = message(
+    "loading.not_a_model_folder",
+    "{path!r} is not a model folder (it has no config.json). Pass a folder made by "
+    "save_pretrained(), a Hub id like 'HuggingFaceTB/SmolVLM-256M-Instruct', or 'tiny'.",
+)
+NOT_A_MODEL_NAME = message(
+    "loading.not_a_model_name",
+    "{name!r} is neither an existing folder nor a Hub id of the form 'owner/name'. "
+    "Use 'tiny' for the embedded model, a Hub id, or the path of a saved model folder.",
+)
+
+
 def resolve_model_source(model: str | os.PathLike) -> tuple[str, bool]:
     """(what to pass to from_pretrained, whether it is a local folder)."""
     name = str(model)
@@ -80,17 +110,11 @@ def resolve_model_source(model: str | os.PathLike) -> tuple[str, bool]:
     path = Path(name).expanduser()
     if path.exists():
         if not (path / "config.json").is_file():
-            raise ModelLoadError(
-                f"{str(path)!r} is not a model folder (it has no config.json). Pass a folder made by "
-                "save_pretrained(), a Hub id like 'HuggingFaceTB/SmolVLM-256M-Instruct', or 'tiny'."
-            )
+            raise ModelLoadError(render(NOT_A_MODEL_FOLDER, path=str(path)))
         return str(path), True
     if HUB_ID.match(name):
         return name, False
-    raise ModelLoadError(
-        f"{name!r} is neither an existing folder nor a Hub id of the form 'owner/name'. "
-        "Use 'tiny' for the embedded model, a Hub id, or the path of a saved model folder."
-    )
+    raise ModelLoadError(render(NOT_A_MODEL_NAME, name=name))
 
 
 def model_path(model: str | os.PathLike) -> str:
@@ -99,14 +123,20 @@ def model_path(model: str | os.PathLike) -> str:
     return resolve_model_source(model)[0]
 
 
+HUB_OFFLINE = message("loading.hub_offline", "HF_HUB_OFFLINE is set")
+HUB_UNREACHABLE = message("loading.hub_unreachable", "the Hugging Face Hub could not be reached")
+NOT_CACHED = message(
+    "loading.not_cached",
+    "Could not load {model_id!r}: {why} and it is not in the local cache ({error_type}). "
+    "Use load_vlm('tiny') for the embedded model that works offline, or download the model "
+    "where there is internet (huggingface-cli download ...) and pass its local folder.",
+)
+
+
 def _hub_unreachable(model_id: str, error: Exception) -> ModelLoadError:
     offline = os.environ.get("HF_HUB_OFFLINE", "0") not in ("", "0", "false", "False")
-    why = "HF_HUB_OFFLINE is set" if offline else "the Hugging Face Hub could not be reached"
-    return ModelLoadError(
-        f"Could not load {model_id!r}: {why} and it is not in the local cache ({type(error).__name__}). "
-        "Use load_vlm('tiny') for the embedded model that works offline, or download the model "
-        "where there is internet (huggingface-cli download ...) and pass its local folder."
-    )
+    why = render(HUB_OFFLINE if offline else HUB_UNREACHABLE)
+    return ModelLoadError(render(NOT_CACHED, model_id=model_id, why=why, error_type=type(error).__name__))
 
 
 def _hide_weight_bars(factory, args, kwargs):
@@ -121,14 +151,28 @@ def _hide_weight_bars(factory, args, kwargs):
 transformers_logging.set_tqdm_hook(_hide_weight_bars)
 
 
+TORCHVISION_MISSING = message("loading.torchvision_missing", "torchvision is missing")
+NEEDS_TORCHVISION = message(
+    "loading.needs_torchvision",
+    "{source!r} needs torchvision for SmolVLM2's video processor ({why}). Install the "
+    "torchvision build that matches your torch (Colab ships one; in this repository: "
+    "pip install -c constraints.txt -e '.[video]'), or use a SmolVLM v1 model such as 'tiny', "
+    "which takes a video as timestamped frames.",
+)
+
+
 def _needs_torchvision(source: str, error: ImportError) -> ModelLoadError:
-    why = next((line for line in str(error).splitlines() if line.strip()), "torchvision is missing")
-    return ModelLoadError(
-        f"{source!r} needs torchvision for SmolVLM2's video processor ({why.strip()}). Install the "
-        "torchvision build that matches your torch (Colab ships one; in this repository: "
-        "pip install -c constraints.txt -e '.[video]'), or use a SmolVLM v1 model such as 'tiny', "
-        "which takes a video as timestamped frames."
+    why = next((line for line in str(error).splitlines() if line.strip()), None) or render(
+        TORCHVISION_MISSING
     )
+    return ModelLoadError(render(NEEDS_TORCHVISION, source=source, why=why.strip()))
+
+
+INCOMPLETE_FOLDER = message(
+    "loading.incomplete_folder",
+    "The folder {source!r} does not hold a complete model ({error}). "
+    "It needs config.json, the safetensors weights and the processor files.",
+)
 
 
 def load_vlm(
@@ -158,10 +202,7 @@ def load_vlm(
         raise _needs_torchvision(source, error) from None
     except OSError as error:
         if is_local:
-            raise ModelLoadError(
-                f"The folder {source!r} does not hold a complete model ({error}). "
-                "It needs config.json, the safetensors weights and the processor files."
-            ) from None
+            raise ModelLoadError(render(INCOMPLETE_FOLDER, source=source, error=error)) from None
         raise _hub_unreachable(source, error) from None
     if quant is None:
         loaded = loaded.to(device)

@@ -13,6 +13,8 @@ from pathlib import Path
 
 from PIL import Image
 
+from course_utils.i18n import message, render
+
 ROLES = ("system", "user", "assistant")
 PART_TYPES = ("text", "image", "video")
 
@@ -64,6 +66,13 @@ def video_to_image_parts(sampled) -> list[dict]:
     return parts
 
 
+CANNOT_BE_PART = message(
+    "messages.cannot_be_part",
+    "Cannot turn a {type_name} into a message part: pass text (str), an image "
+    "(PIL image or Path), a sampled video, or a part dict such as {{'type': 'text', ...}}.",
+)
+
+
 def _as_part(item) -> dict:
     if isinstance(item, dict):
         return item
@@ -73,10 +82,7 @@ def _as_part(item) -> dict:
         return image_part(item)
     if hasattr(item, "frames") and hasattr(item, "timestamps"):
         return video_part(item)
-    raise MessageError(
-        f"Cannot turn a {type(item).__name__} into a message part: pass text (str), an image "
-        "(PIL image or Path), a sampled video, or a part dict such as {'type': 'text', ...}."
-    )
+    raise MessageError(render(CANNOT_BE_PART, type_name=type(item).__name__))
 
 
 def system_turn(text: str) -> dict:
@@ -107,49 +113,77 @@ def build_messages(question: str, images=(), system: str | None = None, video=No
     return messages
 
 
+PART_NOT_DICT = message(
+    "messages.part_not_dict",
+    "{where} is a {type_name}; each part must be a dict like "
+    "{{'type': 'text', 'text': '...'}} or {{'type': 'image', 'image': picture}}.",
+)
+UNKNOWN_PART_TYPE = message("messages.unknown_part_type", "{where} has type {kind!r}; use one of {types}.")
+TEXT_NOT_STRING = message(
+    "messages.text_not_string", "{where} is a text part whose 'text' is a {type_name}, not a string."
+)
+MEDIA_OUTSIDE_USER = message(
+    "messages.media_outside_user", "{where} puts a {kind} in a {role} turn; media go in user turns."
+)
+MEDIA_MISSING = message(
+    "messages.media_missing",
+    "{where} is an {kind} part without an {kind}: write "
+    "{{'type': '{kind}', '{kind}': ...}} (the {kind} itself, not only its type).",
+)
+
+
 def _check_part(part, where: str, role: str, allow_placeholders: bool) -> None:
     if not isinstance(part, dict):
-        raise MessageError(
-            f"{where} is a {type(part).__name__}; each part must be a dict like "
-            "{'type': 'text', 'text': '...'} or {'type': 'image', 'image': picture}."
-        )
+        raise MessageError(render(PART_NOT_DICT, where=where, type_name=type(part).__name__))
     kind = part.get("type")
     if kind not in PART_TYPES:
-        raise MessageError(f"{where} has type {kind!r}; use one of {PART_TYPES}.")
+        raise MessageError(render(UNKNOWN_PART_TYPE, where=where, kind=kind, types=PART_TYPES))
     if kind == "text" and not isinstance(part.get("text"), str):
         found = type(part.get("text")).__name__
-        raise MessageError(f"{where} is a text part whose 'text' is a {found}, not a string.")
+        raise MessageError(render(TEXT_NOT_STRING, where=where, type_name=found))
     if kind in ("image", "video"):
         if role != "user":
-            raise MessageError(f"{where} puts a {kind} in a {role} turn; media go in user turns.")
+            raise MessageError(render(MEDIA_OUTSIDE_USER, where=where, kind=kind, role=role))
         if part.get(kind) is None and not allow_placeholders:
-            raise MessageError(
-                f"{where} is an {kind} part without an {kind}: write "
-                f"{{'type': '{kind}', '{kind}': ...}} (the {kind} itself, not only its type)."
-            )
+            raise MessageError(render(MEDIA_MISSING, where=where, kind=kind))
+
+
+NOT_A_CONVERSATION = message(
+    "messages.not_a_conversation", "A conversation must be a non-empty list of turns (dicts)."
+)
+WHERE_TURN = message("messages.where_turn", "Turn {index}")
+WHERE_PART = message("messages.where_part", "Turn {index} ({role}), part {part}")
+TURN_NOT_DICT = message("messages.turn_not_dict", "{where} is a {type_name}; each turn must be a dict.")
+UNKNOWN_ROLE = message("messages.unknown_role", "{where} has role {role!r}; use one of {roles}.")
+SYSTEM_NOT_FIRST = message(
+    "messages.system_not_first", "{where} is a system turn; the system prompt must come first."
+)
+NO_CONTENT = message(
+    "messages.no_content",
+    "{where} ({role}) needs 'content': a non-empty list of parts, e.g. "
+    "[{{'type': 'text', 'text': 'Hello'}}].",
+)
 
 
 def validate_messages(messages, allow_placeholders: bool = False) -> None:
     """Raise `MessageError` naming the first problem; `allow_placeholders` accepts trl rows."""
     if not isinstance(messages, (list, tuple)) or not messages:
-        raise MessageError("A conversation must be a non-empty list of turns (dicts).")
-    for index, message in enumerate(messages):
-        where = f"Turn {index}"
-        if not isinstance(message, dict):
-            raise MessageError(f"{where} is a {type(message).__name__}; each turn must be a dict.")
-        role = message.get("role")
+        raise MessageError(render(NOT_A_CONVERSATION))
+    for index, turn in enumerate(messages):
+        where = render(WHERE_TURN, index=index)
+        if not isinstance(turn, dict):
+            raise MessageError(render(TURN_NOT_DICT, where=where, type_name=type(turn).__name__))
+        role = turn.get("role")
         if role not in ROLES:
-            raise MessageError(f"{where} has role {role!r}; use one of {ROLES}.")
+            raise MessageError(render(UNKNOWN_ROLE, where=where, role=role, roles=ROLES))
         if role == "system" and index != 0:
-            raise MessageError(f"{where} is a system turn; the system prompt must come first.")
-        content = message.get("content")
+            raise MessageError(render(SYSTEM_NOT_FIRST, where=where))
+        content = turn.get("content")
         if not isinstance(content, (list, tuple)) or not content:
-            raise MessageError(
-                f"{where} ({role}) needs 'content': a non-empty list of parts, e.g. "
-                "[{'type': 'text', 'text': 'Hello'}]."
-            )
+            raise MessageError(render(NO_CONTENT, where=where, role=role))
         for part_index, part in enumerate(content):
-            _check_part(part, f"{where} ({role}), part {part_index}", role, allow_placeholders)
+            part_where = render(WHERE_PART, index=index, role=role, part=part_index)
+            _check_part(part, part_where, role, allow_placeholders)
 
 
 def split_media(messages: list[dict], video_as_frames: bool) -> tuple[list[dict], list, list]:
@@ -159,9 +193,9 @@ def split_media(messages: list[dict], video_as_frames: bool) -> tuple[list[dict]
     images; otherwise it stays one `{"type": "video"}` input for SmolVLM2's video processor.
     """
     template, images, videos = [], [], []
-    for message in messages:
+    for turn in messages:
         parts = []
-        for part in message["content"]:
+        for part in turn["content"]:
             if part["type"] == "video" and video_as_frames:
                 expanded = video_to_image_parts(part["video"])
             else:
@@ -175,5 +209,5 @@ def split_media(messages: list[dict], video_as_frames: bool) -> tuple[list[dict]
                     parts.append({"type": "video"})
                 else:
                     parts.append(piece)
-        template.append({"role": message["role"], "content": parts})
+        template.append({"role": turn["role"], "content": parts})
     return template, images, videos

@@ -18,13 +18,60 @@ from PIL import Image
 
 from course_utils.evaluation import exact_match, normalise_answer
 from course_utils.generation import ask, prepare_inputs
+from course_utils.i18n import message, render
 from course_utils.images import ImageLoadError, load_image
 from course_utils.messages import build_messages
 from course_utils.scenes import SCENE_SIZE, make_scene
 
+# A prompt sent to the model, not a text for the learner: the course's model prompts stay English.
 DEFAULT_QUESTION = "What color is the shape?"
 PICTURE_WIDTH = "256px"
-NO_FRONTEND = "(an interactive widget: run this cell in JupyterLab or Colab to use it)"
+ERROR_COLOUR = "#b00020"
+
+NO_FRONTEND = message(
+    "playground.no_frontend", "(an interactive widget: run this cell in JupyterLab or Colab to use it)"
+)
+# lesson 1's playground
+SEED_LABEL = message("playground.seed_label", "scene seed")
+NEW_SCENE_BUTTON = message("playground.new_scene_button", "New scene")
+UPLOAD_BUTTON = message("playground.upload_button", "Upload a picture")
+QUESTION_LABEL = message("playground.question_label", "question")
+SPLITTING_LABEL = message("playground.splitting_label", "image splitting")
+ASK_BUTTON = message("playground.ask_button", "Ask")
+PRESS_ASK = message("playground.press_ask", "Press Ask to get the model's answer.")
+SCENE_SOURCE = message("playground.scene_source", "scene {seed}")
+UPLOADED_SOURCE = message("playground.uploaded_source", "uploaded {name}")
+PICTURE_SOURCE = message("playground.picture_source", "{source} · {width}×{height} px")
+UNREADABLE_UPLOAD = message(
+    "playground.unreadable_upload", "Could not use {name!r}: {error} The model still sees the picture shown."
+)
+TYPE_A_QUESTION = message("playground.type_a_question", "Type a question first.")
+THINKING = message("playground.thinking", "thinking…")
+COULD_NOT_ANSWER = message("playground.could_not_answer", "The model could not answer: {error_type}: {error}")
+ANSWER_LABEL = message("playground.answer_label", "answer:")
+PROMPT_COST = message(
+    "playground.prompt_cost",
+    "prompt: {prompt_tokens} tokens, of which {image_tokens} for the picture: {tiles} × {tokens_per_tile} "
+    "tokens ({splitting})",
+)
+ONE_TILE = message("playground.one_tile", "{count} tile")
+SEVERAL_TILES = message("playground.several_tiles", "{count} tiles")
+SPLITTING_ON = message("playground.splitting_on", "image splitting on")
+SPLITTING_OFF = message("playground.splitting_off", "image splitting off")
+# lesson 2's results browser
+NO_RESULTS = message(
+    "playground.no_results", "No results to browse: pass e.g. {{'before': before, 'after lora': after}}."
+)
+WRONG_LENGTH = message(
+    "playground.wrong_length",
+    "results[{stage!r}] has {predictions} predictions but the dataset has {rows} rows: evaluate every "
+    "stage on this same dataset.",
+)
+QUESTION_SLIDER = message("playground.question_slider", "question")
+PREVIOUS_BUTTON = message("playground.previous_button", "◀ Prev")
+NEXT_BUTTON = message("playground.next_button", "Next ▶")
+QUESTION_HEADING = message("playground.question_heading", "question:")
+TRUTH_HEADING = message("playground.truth_heading", "truth:")
 
 
 # --------------------------------------------------------------------------- shared pieces
@@ -60,7 +107,7 @@ class _WidgetView:
     def _ipython_display_(self) -> None:
         bundle = getattr(self.widget, "_repr_mimebundle_", None)
         if callable(bundle):  # ipywidgets 8
-            display({**bundle(), "text/plain": NO_FRONTEND}, raw=True)
+            display({**bundle(), "text/plain": render(NO_FRONTEND)}, raw=True)
         else:  # ipywidgets 7 (older Colab images) displays widgets itself
             display(self.widget)
 
@@ -109,13 +156,16 @@ def answer_question(model, processor, image, question: str, splitting: bool) -> 
 
 def describe_answer(result: PlaygroundAnswer, tokens_per_tile: int) -> str:
     """The answer and its cost as a few lines of HTML."""
-    splitting = "on" if result.splitting else "off"
-    return (
-        f"<b>answer:</b> {html.escape(repr(result.answer))}<br>"
-        f"prompt: {result.prompt_tokens} tokens, of which {result.image_tokens} for the picture: "
-        f"{result.tiles} tile{'s' if result.tiles != 1 else ''} × {tokens_per_tile} tokens "
-        f"(image splitting {splitting})"
+    cost = render(
+        PROMPT_COST,
+        prompt_tokens=result.prompt_tokens,
+        image_tokens=result.image_tokens,
+        tiles=render(ONE_TILE if result.tiles == 1 else SEVERAL_TILES, count=result.tiles),
+        tokens_per_tile=tokens_per_tile,
+        splitting=render(SPLITTING_ON if result.splitting else SPLITTING_OFF),
     )
+    answer = f"<b>{html.escape(render(ANSWER_LABEL))}</b> {html.escape(repr(result.answer))}"
+    return f"{answer}<br>{html.escape(cost)}"
 
 
 class UsagePlayground(_WidgetView):
@@ -127,19 +177,21 @@ class UsagePlayground(_WidgetView):
         self.model, self.processor, self.scene_size = model, processor, scene_size
         self.image: Image.Image | None = None
         self.last: PlaygroundAnswer | None = None
-        self.seed = widgets.BoundedIntText(value=seed, min=0, max=10**6, description="scene seed")
-        self.new_scene = widgets.Button(description="New scene", icon="refresh")
-        self.upload = widgets.FileUpload(accept="image/*", multiple=False, description="Upload a picture")
+        self.seed = widgets.BoundedIntText(value=seed, min=0, max=10**6, description=render(SEED_LABEL))
+        self.new_scene = widgets.Button(description=render(NEW_SCENE_BUTTON), icon="refresh")
+        self.upload = widgets.FileUpload(accept="image/*", multiple=False, description=render(UPLOAD_BUTTON))
         self.question = widgets.Text(
-            value=question, description="question", layout=widgets.Layout(width="420px")
+            value=question, description=render(QUESTION_LABEL), layout=widgets.Layout(width="420px")
         )
         self.splitting = widgets.Checkbox(
-            value=bool(processor.image_processor.do_image_splitting), description="image splitting"
+            value=bool(processor.image_processor.do_image_splitting), description=render(SPLITTING_LABEL)
         )
-        self.ask_button = widgets.Button(description="Ask", button_style="primary", icon="comment")
+        self.ask_button = widgets.Button(
+            description=render(ASK_BUTTON), button_style="primary", icon="comment"
+        )
         self.picture = widgets.Image(format="png", layout=widgets.Layout(width=PICTURE_WIDTH))
         self.source = widgets.HTML()
-        self.output = widgets.HTML(value=_message("Press Ask to get the model's answer."))
+        self.output = widgets.HTML(value=_message(render(PRESS_ASK)))
         self._wire()
         self.widget = self._layout()
         self.show_scene(seed)
@@ -166,11 +218,15 @@ class UsagePlayground(_WidgetView):
     def _set_picture(self, image: Image.Image, label: str) -> None:
         self.image = image
         self.picture.value = png_bytes(image)
-        self.source.value = _message(f"{label} · {image.width}×{image.height} px")
+        self.source.value = _message(
+            render(PICTURE_SOURCE, source=label, width=image.width, height=image.height)
+        )
 
     def show_scene(self, seed: int) -> None:
         """Draw the generated scene for `seed` (the same seed always gives the same picture)."""
-        self._set_picture(make_scene(random.Random(seed), size=self.scene_size).image, f"scene {seed}")
+        self._set_picture(
+            make_scene(random.Random(seed), size=self.scene_size).image, render(SCENE_SOURCE, seed=seed)
+        )
 
     def use_upload(self, value) -> None:
         """Show an uploaded picture; an unreadable file leaves the current picture and says why."""
@@ -179,28 +235,26 @@ class UsagePlayground(_WidgetView):
             return
         name, content = files[0]
         try:
-            self._set_picture(load_image(content), f"uploaded {name}")
+            self._set_picture(load_image(content), render(UPLOADED_SOURCE, name=name))
         except ImageLoadError as error:
-            self.output.value = _message(
-                f"Could not use {name!r}: {error} The model still sees the picture shown.", "#b00020"
-            )
+            self.output.value = _message(render(UNREADABLE_UPLOAD, name=name, error=error), ERROR_COLOUR)
             return
-        self.output.value = _message("Press Ask to get the model's answer.")
+        self.output.value = _message(render(PRESS_ASK))
 
     def answer(self) -> PlaygroundAnswer | None:
         """Ask the current question about the current picture and show the answer (what Ask does)."""
         question = self.question.value.strip()
         if not question:
-            self.output.value = _message("Type a question first.", "#b00020")
+            self.output.value = _message(render(TYPE_A_QUESTION), ERROR_COLOUR)
             return None
-        self.output.value = _message("thinking…")
+        self.output.value = _message(render(THINKING))
         try:
             self.last = answer_question(
                 self.model, self.processor, self.image, question, self.splitting.value
             )
         except Exception as error:  # a widget callback has nowhere to raise to: show it instead
             self.output.value = _message(
-                f"The model could not answer: {type(error).__name__}: {error}", "#b00020"
+                render(COULD_NOT_ANSWER, error_type=type(error).__name__, error=error), ERROR_COLOUR
             )
             return None
         self.output.value = describe_answer(self.last, self.processor.image_seq_len)
@@ -220,12 +274,11 @@ def usage_playground(
 def check_results(dataset, results: dict) -> None:
     """Every result must hold one prediction per dataset row, in the same order."""
     if not results:
-        raise ValueError("No results to browse: pass e.g. {'before': before, 'after lora': after}.")
+        raise ValueError(render(NO_RESULTS))
     for stage, result in results.items():
         if len(result.predictions) != len(dataset):
             raise ValueError(
-                f"results[{stage!r}] has {len(result.predictions)} predictions but the dataset has "
-                f"{len(dataset)} rows: evaluate every stage on this same dataset."
+                render(WRONG_LENGTH, stage=stage, predictions=len(result.predictions), rows=len(dataset))
             )
 
 
@@ -233,8 +286,8 @@ def describe_row(row: dict, index: int, results: dict, question_key: str, answer
     """The question, the truth and each stage's answer (✓ exact match, ✗ not) as HTML."""
     truth = normalise_answer(row[answer_key])
     lines = [
-        f"<b>question:</b> {html.escape(str(row[question_key]))}",
-        f"<b>truth:</b> {html.escape(truth)}",
+        f"<b>{html.escape(render(QUESTION_HEADING))}</b> {html.escape(str(row[question_key]))}",
+        f"<b>{html.escape(render(TRUTH_HEADING))}</b> {html.escape(truth)}",
     ]
     for stage, result in results.items():
         predicted = result.predictions[index]
@@ -258,10 +311,10 @@ class ResultsBrowser(_WidgetView):
         self.dataset, self.results = dataset, results
         self.keys = (image_key, question_key, answer_key)
         self.index = widgets.IntSlider(
-            value=0, min=0, max=len(dataset) - 1, description="question", continuous_update=False
+            value=0, min=0, max=len(dataset) - 1, description=render(QUESTION_SLIDER), continuous_update=False
         )
-        self.previous = widgets.Button(description="◀ Prev")
-        self.next = widgets.Button(description="Next ▶")
+        self.previous = widgets.Button(description=render(PREVIOUS_BUTTON))
+        self.next = widgets.Button(description=render(NEXT_BUTTON))
         self.picture = widgets.Image(format="png", layout=widgets.Layout(width=PICTURE_WIDTH))
         self.output = widgets.HTML()
         self.index.observe(lambda change: self.show(change["new"]), names="value")

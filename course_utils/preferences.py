@@ -9,7 +9,15 @@ from inspect import signature
 import torch
 
 from course_utils.evaluation import evaluate, exact_match, logged
+from course_utils.i18n import message, render
 from course_utils.training import lora_config, precision_flags
+
+NO_PREFERENCE_PAIRS = message(
+    "preferences.no_preference_pairs", "No preference pairs: build them with make_preference_rows first."
+)
+NO_REWARD_ACCURACY = message(
+    "preferences.no_reward_accuracy", "No 'rewards/accuracies' in the log: did DPO training run and log?"
+)
 
 
 def _different_answer(answer: str, pool: list[str], rng) -> str:
@@ -18,6 +26,7 @@ def _different_answer(answer: str, pool: list[str], rng) -> str:
     candidates = sorted({a for a in pool if a != answer and a.strip().isdigit() == numeric})
     if candidates:
         return rng.choice(candidates)
+    # a rejected answer the model is trained on, not a text for the learner: it stays English
     return str(int(answer) + 1) if numeric else f"not {answer}"
 
 
@@ -102,7 +111,7 @@ def train_dpo(model, processor, preference_rows, config, lora_rank: int = 16):
     from trl import DPOTrainer
 
     if not preference_rows:
-        raise ValueError("No preference pairs: build them with make_preference_rows first.")
+        raise ValueError(render(NO_PREFERENCE_PAIRS))
     trainer = DPOTrainer(
         model=model,
         args=config,
@@ -118,6 +127,6 @@ def reward_accuracy(log_history: list[dict], last: int = 3) -> float:
     """Mean DPO reward accuracy (chosen beats rejected) over the last `last` logged steps."""
     values = [value for _, value in logged(log_history, "rewards/accuracies")]
     if not values:
-        raise ValueError("No 'rewards/accuracies' in the log: did DPO training run and log?")
+        raise ValueError(render(NO_REWARD_ACCURACY))
     tail = values[-last:]
     return sum(tail) / len(tail)

@@ -18,32 +18,48 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from course_utils.i18n import Message, message, render
 from course_utils.loading import TINY_DIRS, TINY_NAMES
 
 METHODS = ("full", "lora", "qlora")
 
 
+RECIPE_LINE = message("recipes.recipe_line", "SFT learning rate {sft_rate:g}, DPO {dpo_rate:g} ({source})")
+MEASURED_ON_TINY = message("recipes.measured_on_tiny", "measured on the tiny model")
+TRL_DEFAULTS = message("recipes.trl_defaults", "trl's SFTConfig and DPOConfig defaults")
+SMOLLM_NOTEBOOK = message(
+    "recipes.smollm_notebook", "SmolLM's SmolVLM fine-tuning notebook; DPO: 10x trl's default"
+)
+
+
 @dataclass(frozen=True)
 class Recipe:
-    """The learning rates of one model and method, and where they come from."""
+    """The learning rates of one model and method, and where they come from (`origin`, shown as
+    `source` in the learner's language)."""
 
     sft_learning_rate: float
     dpo_learning_rate: float
-    source: str
+    origin: Message
+
+    @property
+    def source(self) -> str:
+        return render(self.origin)
 
     def __str__(self) -> str:
-        return f"SFT learning rate {self.sft_learning_rate:g}, DPO {self.dpo_learning_rate:g} ({self.source})"
+        return render(
+            RECIPE_LINE, sft_rate=self.sft_learning_rate, dpo_rate=self.dpo_learning_rate, source=self.source
+        )
 
 
 _TINY = {
-    "full": Recipe(2e-4, 1e-4, "measured on the tiny model"),
-    "lora": Recipe(2e-3, 1e-3, "measured on the tiny model"),
-    "qlora": Recipe(2e-3, 1e-3, "measured on the tiny model"),
+    "full": Recipe(2e-4, 1e-4, MEASURED_ON_TINY),
+    "lora": Recipe(2e-3, 1e-3, MEASURED_ON_TINY),
+    "qlora": Recipe(2e-3, 1e-3, MEASURED_ON_TINY),
 }
 _REAL = {
-    "full": Recipe(2e-5, 1e-6, "trl's SFTConfig and DPOConfig defaults"),
-    "lora": Recipe(1e-4, 1e-5, "SmolLM's SmolVLM fine-tuning notebook; DPO: 10x trl's default"),
-    "qlora": Recipe(1e-4, 1e-5, "SmolLM's SmolVLM fine-tuning notebook; DPO: 10x trl's default"),
+    "full": Recipe(2e-5, 1e-6, TRL_DEFAULTS),
+    "lora": Recipe(1e-4, 1e-5, SMOLLM_NOTEBOOK),
+    "qlora": Recipe(1e-4, 1e-5, SMOLLM_NOTEBOOK),
 }
 
 
@@ -57,8 +73,11 @@ def is_tiny(model) -> bool:
         return False
 
 
+UNKNOWN_METHOD = message("recipes.unknown_method", "method must be one of {methods}, got {method!r}.")
+
+
 def recipe_for(model, method: str) -> Recipe:
     """The learning rates for `model` (a name, Hub id or folder) trained with `method`."""
     if method not in METHODS:
-        raise ValueError(f"method must be one of {METHODS}, got {method!r}.")
+        raise ValueError(render(UNKNOWN_METHOD, methods=METHODS, method=method))
     return (_TINY if is_tiny(model) else _REAL)[method]

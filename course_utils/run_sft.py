@@ -27,6 +27,7 @@ from transformers.trainer_utils import PREFIX_CHECKPOINT_DIR
 
 from course_utils.evaluation import logged
 from course_utils.formatting import format_dataset
+from course_utils.i18n import message, render
 from course_utils.loading import ModelLoadError, load_vlm, resolve_model_source
 from course_utils.recipes import METHODS, recipe_for
 from course_utils.synthetic_data import make_chartqa, make_shape_positions
@@ -70,34 +71,43 @@ def _positive_number(value) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0
 
 
-# What each setting must be, and what to write instead.
+# What a setting must be (the end of "... cannot be used: write <this>.").
+WRITE_MODEL = message(
+    "run_sft.write_model",
+    'a name ("tiny"), a model folder or a Hub id such as "HuggingFaceTB/SmolVLM-256M-Instruct"',
+)
+WRITE_ONE_OF = message("run_sft.write_one_of", "one of {choices}")
+WRITE_ROWS = message("run_sft.write_rows", "a whole number of training rows, from 1 to {limit:,}")
+WRITE_SEED = message("run_sft.write_seed", "a whole number, 0 or more")
+WRITE_FOLDER = message("run_sft.write_folder", "a folder path")
+WRITE_STEPS = message("run_sft.write_steps", "a whole number of steps, at least 1")
+WRITE_BATCH_SIZE = message("run_sft.write_batch_size", "a whole number of rows per step, at least 1")
+WRITE_LEARNING_RATE = message(
+    "run_sft.write_learning_rate", "a positive number such as 2e-4, or null for the method's default"
+)
+WRITE_SAVE_STEPS = message("run_sft.write_save_steps", "a whole number of steps between checkpoints, or null")
+WRITE_FLAG = message("run_sft.write_flag", "true or false")
+
+# What each setting must be, and what to write instead (a message and its fields).
 _RULES = {
-    "model": (
-        _text,
-        'a name ("tiny"), a model folder or a Hub id such as "HuggingFaceTB/SmolVLM-256M-Instruct"',
-    ),
-    "method": (lambda value: value in METHODS, f"one of {list(METHODS)}"),
-    "dataset": (lambda value: value in DATASETS, f"one of {list(DATASETS)}"),
+    "model": (_text, WRITE_MODEL, {}),
+    "method": (lambda value: value in METHODS, WRITE_ONE_OF, {"choices": list(METHODS)}),
+    "dataset": (lambda value: value in DATASETS, WRITE_ONE_OF, {"choices": list(DATASETS)}),
     "n_train": (
         lambda value: _whole(1)(value) and value <= MAX_TRAIN_ROWS,
-        f"a whole number of training rows, from 1 to {MAX_TRAIN_ROWS:,}",
+        WRITE_ROWS,
+        {"limit": MAX_TRAIN_ROWS},
     ),
-    "data_seed": (_whole(0), "a whole number, 0 or more"),
-    "output_dir": (_text, "a folder path"),
-    "max_steps": (_whole(1), "a whole number of steps, at least 1"),
-    "batch_size": (_whole(1), "a whole number of rows per step, at least 1"),
-    "learning_rate": (
-        lambda value: value is None or _positive_number(value),
-        "a positive number such as 2e-4, or null for the method's default",
-    ),
-    "save_steps": (
-        lambda value: value is None or _whole(1)(value),
-        "a whole number of steps between checkpoints, or null",
-    ),
-    "seed": (_whole(0), "a whole number, 0 or more"),
-    "resume": (_flag, "true or false"),
-    "overwrite": (_flag, "true or false"),
-    "record_rows": (_flag, "true or false"),
+    "data_seed": (_whole(0), WRITE_SEED, {}),
+    "output_dir": (_text, WRITE_FOLDER, {}),
+    "max_steps": (_whole(1), WRITE_STEPS, {}),
+    "batch_size": (_whole(1), WRITE_BATCH_SIZE, {}),
+    "learning_rate": (lambda value: value is None or _positive_number(value), WRITE_LEARNING_RATE, {}),
+    "save_steps": (lambda value: value is None or _whole(1)(value), WRITE_SAVE_STEPS, {}),
+    "seed": (_whole(0), WRITE_SEED, {}),
+    "resume": (_flag, WRITE_FLAG, {}),
+    "overwrite": (_flag, WRITE_FLAG, {}),
+    "record_rows": (_flag, WRITE_FLAG, {}),
 }
 
 
@@ -105,25 +115,41 @@ class SettingsError(ValueError):
     """A setting the script cannot run with; the message names it and what to write instead."""
 
 
-def check_settings(settings: dict, source: str = "the config") -> dict:
-    """DEFAULTS overridden by `settings`, every key, type and range checked (SettingsError otherwise)."""
+THE_CONFIG = message("run_sft.the_config", "the config")
+UNKNOWN_KEYS = message("run_sft.unknown_keys", "Unknown keys in {source}: {unknown}. Known keys: {known}.")
+BAD_SETTING = message("run_sft.bad_setting", '"{key}": {value} in {source} cannot be used: write {expected}.')
+BAD_MODEL = message("run_sft.bad_model", '"model" in {source}: {error}')
+BAD_OUTPUT_DIR = message("run_sft.bad_output_dir", '"output_dir": {value} in {source}: {problem}')
+
+
+def check_settings(settings: dict, source: str | None = None) -> dict:
+    """DEFAULTS overridden by `settings`, every key, type and range checked (SettingsError otherwise).
+
+    `source` names where the settings come from in the messages (default: "the config")."""
+    source = render(THE_CONFIG) if source is None else source
     unknown = sorted(set(settings) - set(DEFAULTS))
     if unknown:
-        raise SettingsError(f"Unknown keys in {source}: {unknown}. Known keys: {sorted(DEFAULTS)}.")
+        raise SettingsError(render(UNKNOWN_KEYS, source=source, unknown=unknown, known=sorted(DEFAULTS)))
     merged = {**DEFAULTS, **settings}
-    for key, (valid, expected) in _RULES.items():
+    for key, (valid, expected, fields) in _RULES.items():
         if not valid(merged[key]):
-            raise SettingsError(
-                f'"{key}": {json.dumps(merged[key])} in {source} cannot be used: write {expected}.'
-            )
+            value, written = json.dumps(merged[key]), render(expected, **fields)
+            raise SettingsError(render(BAD_SETTING, key=key, value=value, source=source, expected=written))
     try:
         resolve_model_source(merged["model"])
     except ModelLoadError as error:
-        raise SettingsError(f'"model" in {source}: {error}') from None
+        raise SettingsError(render(BAD_MODEL, source=source, error=error)) from None
     problem = _unwritable(Path(merged["output_dir"]))
     if problem:
-        raise SettingsError(f'"output_dir": {json.dumps(merged["output_dir"])} in {source}: {problem}')
+        value = json.dumps(merged["output_dir"])
+        raise SettingsError(render(BAD_OUTPUT_DIR, value=value, source=source, problem=problem))
     return merged
+
+
+FILE_IN_PATH = message(
+    "run_sft.file_in_path", "a file stands in its path; name a folder for the run (it is made if missing)."
+)
+CANNOT_MAKE = message("run_sft.cannot_make", "it cannot be made ({reason}); name a folder you can write to.")
 
 
 def _unwritable(folder: Path) -> str | None:
@@ -131,26 +157,40 @@ def _unwritable(folder: Path) -> str | None:
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except (FileExistsError, NotADirectoryError):
-        return "a file stands in its path; name a folder for the run (it is made if missing)."
+        return render(FILE_IN_PATH)
     except OSError as error:
-        return f"it cannot be made ({error.strerror}); name a folder you can write to."
+        return render(CANNOT_MAKE, reason=error.strerror)
     return None
+
+
+NO_CONFIG_FILE = message(
+    "run_sft.no_config_file", "The config file {path} does not exist; write the run's settings there as JSON."
+)
+NOT_JSON = message(
+    "run_sft.not_json", "{path} is not valid JSON ({error}); check its quotes, commas and braces."
+)
+NOT_AN_OBJECT = message(
+    "run_sft.not_an_object", '{path} must hold one JSON object of settings, such as {{"max_steps": 40}}.'
+)
 
 
 def load_run_config(path: str | Path) -> dict:
     """The run's settings: DEFAULTS overridden by the JSON file, checked (`check_settings`)."""
     path = Path(path)
     if not path.is_file():
-        raise SettingsError(f"The config file {path} does not exist; write the run's settings there as JSON.")
+        raise SettingsError(render(NO_CONFIG_FILE, path=str(path)))
     try:
         settings = json.loads(path.read_text())
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise SettingsError(
-            f"{path} is not valid JSON ({error}); check its quotes, commas and braces."
-        ) from None
+        raise SettingsError(render(NOT_JSON, path=str(path), error=error)) from None
     if not isinstance(settings, dict):
-        raise SettingsError(f'{path} must hold one JSON object of settings, such as {{"max_steps": 40}}.')
+        raise SettingsError(render(NOT_AN_OBJECT, path=str(path)))
     return check_settings(settings, str(path))
+
+
+UNKNOWN_DATASET = message(
+    "run_sft.unknown_dataset", "Unknown dataset {dataset!r}; use 'chartqa' or 'shape_positions'."
+)
 
 
 def training_rows(settings: dict):
@@ -161,7 +201,7 @@ def training_rows(settings: dict):
         raw = make_shape_positions(settings["n_train"], seed=settings["data_seed"])
         keys = {"image_key": "picture", "question_key": "question", "answer_key": "answer"}
     else:
-        raise SystemExit(f"Unknown dataset {settings['dataset']!r}; use 'chartqa' or 'shape_positions'.")
+        raise SystemExit(render(UNKNOWN_DATASET, dataset=settings["dataset"]))
     rows = format_dataset(raw, **keys)
     return rows.add_column("row_id", list(range(len(rows))))
 
@@ -193,31 +233,43 @@ def complete_checkpoints(output_dir: str | Path) -> list[Path]:
     return sorted(complete, key=lambda folder: int(folder.name.split("-")[-1]))
 
 
+STATE_UNREADABLE = message("run_sft.state_unreadable", "{name} is unreadable")
+NO_WEIGHTS = message("run_sft.no_weights", "it holds no weights (*.safetensors)")
+FILE_DAMAGED = message("run_sft.file_damaged", "{name} is truncated or damaged")
+
+
 def checkpoint_problem(folder: Path) -> str | None:
     """Why a checkpoint cannot be resumed from (its state unreadable, its weights or optimiser state
     missing or truncated), or None when it loads."""
     try:
         json.loads((folder / TRAINER_STATE_NAME).read_text())["global_step"]
     except (OSError, ValueError, KeyError, TypeError):
-        return f"{TRAINER_STATE_NAME} is unreadable"
+        return render(STATE_UNREADABLE, name=TRAINER_STATE_NAME)
     weights = sorted(folder.glob("*.safetensors"))
     if not weights:
-        return "it holds no weights (*.safetensors)"
+        return render(NO_WEIGHTS)
     for path in weights:
         try:
             with safe_open(str(path), framework="pt") as handle:
                 for name in handle.keys():
                     handle.get_slice(name)
         except Exception:  # safetensors raises its own error types for a truncated file
-            return f"{path.name} is truncated or damaged"
+            return render(FILE_DAMAGED, name=path.name)
     optimizer = folder / "optimizer.pt"
     if optimizer.exists():
         try:
             with zipfile.ZipFile(optimizer) as archive:
                 archive.namelist()
         except (OSError, zipfile.BadZipFile):
-            return "optimizer.pt is truncated or damaged"
+            return render(FILE_DAMAGED, name=optimizer.name)
     return None
+
+
+RESUMING = message("run_sft.resuming", "Resuming from {checkpoint} (step {step} of {max_steps}).")
+SKIPPING = message("run_sft.skipping", "Warning: skipping {folder} ({problem}); trying an older checkpoint.")
+NO_CHECKPOINT = message(
+    "run_sft.no_checkpoint", "No checkpoint to resume from in {folder}: starting from the beginning."
+)
 
 
 def last_checkpoint(settings: dict) -> str | None:
@@ -229,11 +281,27 @@ def last_checkpoint(settings: dict) -> str | None:
         problem = checkpoint_problem(folder)
         if problem is None:
             step = json.loads((folder / TRAINER_STATE_NAME).read_text())["global_step"]
-            print(f"Resuming from {folder.name} (step {step} of {settings['max_steps']}).", flush=True)
+            print(
+                render(RESUMING, checkpoint=folder.name, step=step, max_steps=settings["max_steps"]),
+                flush=True,
+            )
             return str(folder)
-        print(f"Warning: skipping {folder} ({problem}); trying an older checkpoint.", flush=True)
-    print(f"No checkpoint to resume from in {output}: starting from the beginning.", flush=True)
+        print(render(SKIPPING, folder=str(folder), problem=problem), flush=True)
+    print(render(NO_CHECKPOINT, folder=str(output)), flush=True)
     return None
+
+
+HOLDS_FINISHED_RUN = message(
+    "run_sft.holds_finished_run",
+    '{folder} already holds a finished run ({names}). Use another "output_dir", '
+    "--resume to continue it, or --overwrite to replace it.",
+)
+HOLDS_UNFINISHED_RUN = message(
+    "run_sft.holds_unfinished_run",
+    '{folder} already holds checkpoints of an unfinished run ({names}). Use another "output_dir", '
+    "--resume to continue it, or --overwrite to replace it.",
+)
+OVERWRITING = message("run_sft.overwriting", "Overwriting the run in {folder}: removing {names}.")
 
 
 def guard_output_dir(settings: dict) -> None:
@@ -245,14 +313,11 @@ def guard_output_dir(settings: dict) -> None:
     if settings["resume"] or not (finished or checkpoints):
         return
     if not settings["overwrite"]:
-        what = "a finished run" if finished else "checkpoints of an unfinished run"
-        raise SettingsError(
-            f"{output} already holds {what} ({', '.join(sorted(finished + checkpoints)[:4])}). Use another "
-            '"output_dir", --resume to continue it, or --overwrite to replace it.'
-        )
-    print(
-        f"Overwriting the run in {output}: removing {', '.join(sorted(finished + checkpoints))}.", flush=True
-    )
+        held = HOLDS_FINISHED_RUN if finished else HOLDS_UNFINISHED_RUN
+        names = ", ".join(sorted(finished + checkpoints)[:4])
+        raise SettingsError(render(held, folder=str(output), names=names))
+    names = ", ".join(sorted(finished + checkpoints))
+    print(render(OVERWRITING, folder=str(output), names=names), flush=True)
     for name in finished + checkpoints:  # every process of a multi-GPU run clears the same folder
         target = output / name
         if target.is_dir():
@@ -276,6 +341,9 @@ def save_final(trainer, processor, output: Path) -> Path:
     return final
 
 
+MODEL_NOT_LOADED = message("run_sft.model_not_loaded", '"model": {error}')
+
+
 def run(settings: dict) -> dict:
     """Train as the settings say; returns the final metrics (on every process)."""
     rank = int(os.environ.get("RANK", "0"))
@@ -285,7 +353,7 @@ def run(settings: dict) -> dict:
     try:
         model, processor = load_vlm(settings["model"], quantization=quantization, device=device)
     except ModelLoadError as error:
-        raise SettingsError(f'"model": {error}') from None
+        raise SettingsError(render(MODEL_NOT_LOADED, error=error)) from None
     recipe = sft_recipe(
         method=settings["method"],
         output_dir=settings["output_dir"],

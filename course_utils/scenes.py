@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageDraw
 
+from course_utils.i18n import message, render
+
 COLORS = {
     "red": (220, 40, 40),
     "green": (40, 170, 60),
@@ -31,6 +33,10 @@ QUESTION_TEMPLATES = {
     "count": ("How many shapes are there?", "How many objects do you see?", "Count the shapes."),
     "describe": ("Describe the picture.", "What is in the image?"),
 }
+
+
+UNKNOWN_KIND = message("scenes.unknown_kind", "Unknown question kind {kind!r}; use one of {kinds}.")
+UNKNOWN_SHAPE = message("scenes.unknown_shape", "Unknown shape {shape!r}; use one of {shapes}.")
 
 
 @dataclass(frozen=True)
@@ -54,7 +60,7 @@ class Scene:
         if kind == "describe":
             noun = self.shape if self.count == 1 else f"{self.shape}s"
             return f"{NUMBER_WORDS[self.count]} {self.color} {noun}"
-        raise ValueError(f"Unknown question kind {kind!r}; use one of {sorted(QUESTION_TEMPLATES)}.")
+        raise ValueError(render(UNKNOWN_KIND, kind=kind, kinds=sorted(QUESTION_TEMPLATES)))
 
 
 def draw_shape(draw: ImageDraw.ImageDraw, shape: str, box: tuple[int, int, int, int], fill) -> None:
@@ -67,7 +73,7 @@ def draw_shape(draw: ImageDraw.ImageDraw, shape: str, box: tuple[int, int, int, 
     elif shape == "triangle":
         draw.polygon([((left + right) // 2, top), (right, bottom), (left, bottom)], fill=fill)
     else:
-        raise ValueError(f"Unknown shape {shape!r}; use one of {SHAPES}.")
+        raise ValueError(render(UNKNOWN_SHAPE, shape=shape, shapes=SHAPES))
 
 
 def make_scene(rng: random.Random, size: int = SCENE_SIZE) -> Scene:

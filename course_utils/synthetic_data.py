@@ -11,6 +11,7 @@ from collections.abc import Sequence
 import datasets
 from PIL import Image, ImageDraw
 
+from course_utils.i18n import message, render
 from course_utils.scenes import COLORS, SHAPES, draw_shape
 
 CHART_SIZE = 128
@@ -157,11 +158,22 @@ def _random_chart_question(rng: random.Random, kind: str) -> tuple[tuple, tuple,
     return colors, tuple(values), question, answer
 
 
+UNKNOWN_KINDS = message(
+    "synthetic_data.unknown_kinds", "Unknown question kinds {unknown}; choose from {kinds}."
+)
+NO_UNSEEN_QUESTION = message(
+    "synthetic_data.no_unseen_question", "Could not draw a {kind!r} chart question unlike the training split."
+)
+NOT_A_CHART_QUESTION = message(
+    "synthetic_data.not_a_chart_question", "{query!r} is not one of the synthetic chart questions."
+)
+
+
 def _balanced_kinds(n: int, kinds: Sequence[str], rng: random.Random) -> list[str]:
     """`n` kinds, each appearing n // len(kinds) or one more times, in random order."""
     unknown = [kind for kind in kinds if kind not in CHART_QUESTION_TEMPLATES]
     if unknown or not kinds:
-        raise ValueError(f"Unknown question kinds {unknown}; choose from {CHART_QUESTION_KINDS}.")
+        raise ValueError(render(UNKNOWN_KINDS, unknown=unknown, kinds=CHART_QUESTION_KINDS))
     chosen = [kinds[index % len(kinds)] for index in range(n)]
     rng.shuffle(chosen)
     return chosen
@@ -177,7 +189,7 @@ def _chart_specs(
             if spec[:3] not in exclude:
                 break
         else:
-            raise ValueError(f"Could not draw a {kind!r} chart question unlike the training split.")
+            raise ValueError(render(NO_UNSEEN_QUESTION, kind=kind))
         specs.append(spec)
     return specs
 
@@ -239,7 +251,7 @@ def chart_question_kind(query: str) -> str:
         for template in templates:
             if query in {template.format(color=color) for color in COLORS}:
                 return kind
-    raise ValueError(f"{query!r} is not one of the synthetic chart questions.")
+    raise ValueError(render(NOT_A_CHART_QUESTION, query=query))
 
 
 # --- shapes in corners: a dataset with other column names --------------------------------------------

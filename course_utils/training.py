@@ -17,8 +17,22 @@ import torch
 from transformers import trainer as trainer_module
 from transformers.utils.notebook import NotebookProgressCallback, NotebookTrainingTracker
 
+from course_utils.i18n import message, render
 from course_utils.image_tokens import set_token_budget
 from course_utils.recipes import METHODS, recipe_for
+
+UNKNOWN_METHOD = message("training.unknown_method", "method must be one of {methods}, got {method!r}.")
+QLORA_NEEDS_4BIT = message(
+    "training.qlora_needs_4bit",
+    "QLoRA needs a 4-bit model: load it with load_vlm(..., quantization='4bit') "
+    "(and reload it if it already ran generate()).",
+)
+TRAINABLE_SUMMARY = message(
+    "training.trainable_summary", "trainable {trainable:,} of {total:,} parameters ({share:.1%})"
+)
+EMPTY_TRAINING_SET = message(
+    "training.empty_training_set", "The training dataset is empty: nothing to fine-tune on."
+)
 
 
 class TrainingProgress(NotebookProgressCallback):
@@ -101,7 +115,7 @@ def sft_recipe(
     from trl import SFTConfig
 
     if method not in METHODS:
-        raise ValueError(f"method must be one of {METHODS}, got {method!r}.")
+        raise ValueError(render(UNKNOWN_METHOD, methods=METHODS, method=method))
     device = device or ("cuda" if torch.cuda.is_available() else "cpu")
     on_gpu = device.startswith("cuda")
     config = dict(
@@ -145,10 +159,7 @@ def prepare_model(model, recipe: Recipe):
         return model
     if recipe.method == "qlora":
         if not getattr(model, "is_loaded_in_4bit", False):
-            raise ValueError(
-                "QLoRA needs a 4-bit model: load it with load_vlm(..., quantization='4bit') "
-                "(and reload it if it already ran generate())."
-            )
+            raise ValueError(render(QLORA_NEEDS_4BIT))
         model = prepare_model_for_kbit_training(
             model, use_gradient_checkpointing=recipe.sft_config.activation_checkpointing
         )
@@ -159,7 +170,7 @@ def trainable_summary(model) -> str:
     """ "trainable 123,456 of 1,234,567 parameters (10.0%)"."""
     trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
     total = sum(p.numel() for p in model.parameters())
-    return f"trainable {trainable:,} of {total:,} parameters ({trainable / total:.1%})"
+    return render(TRAINABLE_SUMMARY, trainable=trainable, total=total, share=trainable / total)
 
 
 def finetune(
@@ -186,7 +197,7 @@ def finetune(
     if isinstance(train_rows, list):
         train_rows = Dataset.from_list(train_rows)
     if len(train_rows) == 0:
-        raise ValueError("The training dataset is empty: nothing to fine-tune on.")
+        raise ValueError(render(EMPTY_TRAINING_SET))
     processor = copy.deepcopy(processor)
     set_token_budget(processor, recipe.image_splitting, recipe.longest_edge)
     set_seed(recipe.sft_config.seed)  # LoRA's initial weights come from the seed too

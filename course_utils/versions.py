@@ -13,7 +13,14 @@ from importlib.metadata import PackageNotFoundError, requires, version
 from packaging.requirements import Requirement
 from packaging.version import InvalidVersion, Version
 
+from course_utils.i18n import message, render
+
 DISTRIBUTION = "smolvlm-course"
+OUTSIDE_RANGE = message(
+    "versions.outside_range",
+    "{package} {found} is installed, this course needs {needed}: pip install -U '{needed}', then restart "
+    "the runtime.",
+)
 
 
 def too_old(distribution: str = DISTRIBUTION) -> list[str]:
@@ -33,10 +40,7 @@ def too_old(distribution: str = DISTRIBUTION) -> list[str]:
             continue
         if not requirement.specifier.contains(found, prereleases=True):
             needed = f"{requirement.name}{requirement.specifier}"
-            problems.append(
-                f"{requirement.name} {found} is installed, this course needs {needed}: "
-                f"pip install -U '{needed}', then restart the runtime."
-            )
+            problems.append(render(OUTSIDE_RANGE, package=requirement.name, found=found, needed=needed))
     return problems
 
 

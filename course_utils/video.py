@@ -16,6 +16,7 @@ import av
 import numpy as np
 from PIL import Image
 
+from course_utils.i18n import message, render
 from course_utils.messages import whole_second
 
 
@@ -44,40 +45,68 @@ class SampledVideo:
         return len(self.frames)
 
 
+NOT_FOUND = message("video.not_found", "Video file not found: {source!r} (relative to {folder}).")
+IS_FOLDER = message("video.is_folder", "{source!r} is a folder, not a video file; pass the path of a video.")
+NO_ANSWER = message(
+    "video.no_answer", "no answer within timeout={timeout:g} s; check your connection or raise `timeout`"
+)
+INVALID_DATA = message(
+    "video.invalid_data",
+    "{reason}; another kind of file, or a copy or download that did not finish (truncated)",
+)
+NOT_READABLE = message("video.not_readable", "{source!r} is not a readable video: {reason}.")
+
+
 def _open(source: str, timeout: float) -> av.container.InputContainer:
     if "://" not in source:  # a URL goes to FFmpeg as it is
         path = Path(source).expanduser()
         if not path.exists():
-            raise VideoNotFoundError(f"Video file not found: {source!r} (relative to {Path.cwd()}).")
+            raise VideoNotFoundError(render(NOT_FOUND, source=source, folder=str(Path.cwd())))
         if path.is_dir():
-            raise VideoError(f"{source!r} is a folder, not a video file; pass the path of a video.")
+            raise VideoError(render(IS_FOLDER, source=source))
         source = str(path)
     try:
         return av.open(source, timeout=timeout if "://" in source else None)
     except av.error.FFmpegError as error:
         reason = getattr(error, "strerror", None) or str(error)
         if isinstance(error, av.error.ExitError | av.error.TimeoutError):
-            reason = f"no answer within timeout={timeout:g} s; check your connection or raise `timeout`"
+            reason = render(NO_ANSWER, timeout=timeout)
         elif isinstance(error, av.error.InvalidDataError | av.error.EOFError):
-            reason += "; another kind of file, or a copy or download that did not finish (truncated)"
-        raise VideoError(f"{source!r} is not a readable video: {reason}.") from None
+            reason = render(INVALID_DATA, reason=reason)
+        raise VideoError(render(NOT_READABLE, source=source, reason=reason)) from None
+
+
+STILL_IMAGE = message(
+    "video.still_image", "{source!r} is a still image ({image}), not a video; open it with PIL.Image.open."
+)
+ONLY_AUDIO = message(
+    "video.only_audio",
+    "{source!r} has only audio and no video track, so there are no frames to sample. "
+    "Pass a file with a picture.",
+)
+NO_VIDEO_TRACK = message(
+    "video.no_video_track",
+    "{source!r} has no video track, so there are no frames to sample. Pass a file with a picture.",
+)
+NO_DURATION = message(
+    "video.no_duration", "{source!r} declares no duration (a live stream or a damaged file); re-encode it."
+)
 
 
 def _video_stream(container: av.container.InputContainer, source: str) -> tuple[av.VideoStream, float]:
     kind = container.format.name
     if kind == "image2" or kind.endswith("_pipe"):
         image = kind.removesuffix("_pipe").upper()
-        raise VideoError(f"{source!r} is a still image ({image}), not a video; open it with PIL.Image.open.")
+        raise VideoError(render(STILL_IMAGE, source=source, image=image))
     if not container.streams.video:
-        what = "has only audio and no video track" if container.streams.audio else "has no video track"
-        raise VideoError(f"{source!r} {what}, so there are no frames to sample. Pass a file with a picture.")
+        raise VideoError(render(ONLY_AUDIO if container.streams.audio else NO_VIDEO_TRACK, source=source))
     stream = container.streams.video[0]
     stream.thread_type = "AUTO"
     if stream.duration:
         return stream, float(stream.duration * stream.time_base)
     if container.duration:  # Matroska and WebM give it for the whole file only
         return stream, container.duration / av.time_base
-    raise VideoError(f"{source!r} declares no duration (a live stream or a damaged file); re-encode it.")
+    raise VideoError(render(NO_DURATION, source=source))
 
 
 class _Decoder:
@@ -150,15 +179,27 @@ class _Decoder:
             self.keyframes = sorted(e.timestamp for e in self.stream.index_entries if e.is_keyframe)
 
 
+CAPPED = message(
+    "video.capped",
+    "fps={fps:g} over {span:.1f} s gives {count} frames: capped at max_frames={max_frames}, "
+    "spread evenly; raise `max_frames` for more.",
+)
+
+
 def _times(begin: float, end: float, num_frames: int | None, fps: float | None, max_frames: int) -> list:
     if num_frames is not None:  # the first and the last frame of the span included
         return [float(t) for t in np.linspace(begin, end, num_frames)]
     count = max(1, math.floor((end - begin) * fps + 1e-6))
     if count > max_frames:
-        capped = f"capped at max_frames={max_frames}, spread evenly; raise `max_frames` for more"
-        warnings.warn(f"fps={fps:g} over {end - begin:.1f} s gives {count} frames: {capped}.", stacklevel=3)
+        text = render(CAPPED, fps=fps, span=end - begin, count=count, max_frames=max_frames)
+        warnings.warn(text, stacklevel=3)
         return [begin + i * (end - begin) / max_frames for i in range(max_frames)]
     return [begin + i / fps for i in range(count)]
+
+
+PICTURES_STOP = message("video.pictures_stop", "its pictures stop at {seconds:.2f} s")
+SOME_UNREADABLE = message("video.some_unreadable", "some frames unreadable")
+FFMPEG_REPORTED = message("video.ffmpeg_reported", "FFmpeg reported: {error}")
 
 
 def _read(decoder: _Decoder, times: list[float], slack: float) -> tuple[list, list, str | None]:
@@ -167,14 +208,44 @@ def _read(decoder: _Decoder, times: list[float], slack: float) -> tuple[list, li
     for time in times:
         frame = decoder.frame_at(decoder.pts(time))
         if frame is not None and decoder.at_end and time - decoder.seconds(frame) > slack:
-            frame, damage = None, f"its pictures stop at {decoder.seconds(frame):.2f} s"
+            frame, damage = None, render(PICTURES_STOP, seconds=decoder.seconds(frame))
         if frame is None:
-            damage = damage or "some frames unreadable"
+            damage = damage or render(SOME_UNREADABLE)
         elif not timestamps or decoder.seconds(frame) != timestamps[-1]:
             image = frame.to_image()
             frames.append(image.rotate(frame.rotation, expand=True) if frame.rotation else image)
             timestamps.append(decoder.seconds(frame))
-    return frames, timestamps, f"FFmpeg reported: {decoder.error}" if decoder.error else damage
+    return frames, timestamps, render(FFMPEG_REPORTED, error=decoder.error) if decoder.error else damage
+
+
+ONE_OF_NUM_FRAMES_FPS = message(
+    "video.one_of_num_frames_fps",
+    "Give exactly one of `num_frames` or `fps`; got num_frames={num_frames!r}, fps={fps!r}.",
+)
+BAD_NUM_FRAMES = message(
+    "video.bad_num_frames", "`num_frames` must be a positive integer, got {num_frames!r}."
+)
+BAD_FPS = message("video.bad_fps", "`fps` must be a positive number of frames per second, got {fps!r}.")
+BAD_MAX_FRAMES = message("video.bad_max_frames", "`max_frames` must be at least 1, got {max_frames!r}.")
+BAD_INTERVAL = message(
+    "video.bad_interval",
+    "Cannot sample {source!r} from start={start:g} s to end={end:g} s: it lasts {duration:.3f} "
+    "s, and times need 0 <= start < end <= its length (leave `end` out to sample to the end).",
+)
+NO_FRAME = message("video.no_frame", "No video frame could be decoded from {source!r} (empty or damaged).")
+NO_FRAME_DAMAGE = message(
+    "video.no_frame_damage", "No video frame could be decoded from {source!r} (empty or damaged; {damage})."
+)
+LOOKS_TRUNCATED = message(
+    "video.looks_truncated",
+    "{source!r} looks truncated or damaged ({damage}): returning {count} distinct frames "
+    "(the last at {last:.2f} s) instead of the {asked} asked for.",
+)
+FEWER_FRAMES = message(
+    "video.fewer_frames",
+    "{source!r} has fewer frames in that span: returning {count} distinct frames "
+    "(the last at {last:.2f} s) instead of the {asked} asked for.",
+)
 
 
 def sample_frames(
@@ -196,33 +267,34 @@ def sample_frames(
     when that is fewer frames). Problems raise `VideoError`. `timeout` (s) bounds reading a URL.
     """
     if (num_frames is None) == (fps is None):
-        raise ValueError(f"Give exactly one of `num_frames` or `fps`; got {num_frames=}, {fps=}.")
+        raise ValueError(render(ONE_OF_NUM_FRAMES_FPS, num_frames=num_frames, fps=fps))
     if num_frames is not None and (not isinstance(num_frames, int) or num_frames < 1):
-        raise ValueError(f"`num_frames` must be a positive integer, got {num_frames!r}.")
+        raise ValueError(render(BAD_NUM_FRAMES, num_frames=num_frames))
     if fps is not None and not fps > 0:
-        raise ValueError(f"`fps` must be a positive number of frames per second, got {fps!r}.")
+        raise ValueError(render(BAD_FPS, fps=fps))
     if max_frames < 1:
-        raise ValueError(f"`max_frames` must be at least 1, got {max_frames!r}.")
+        raise ValueError(render(BAD_MAX_FRAMES, max_frames=max_frames))
     name = str(source)
     with _open(name, timeout) as container:
         stream, duration = _video_stream(container, name)
         native_fps = float(stream.average_rate or stream.guessed_rate or 0)
         begin, finish = float(start or 0.0), duration if end is None else float(end)
         if not 0 <= begin < finish <= duration + 1 / (native_fps or 25):  # one frame of rounding
-            raise VideoError(
-                f"Cannot sample {name!r} from start={begin:g} s to end={finish:g} s: it lasts {duration:.3f} "
-                "s, and times need 0 <= start < end <= its length (leave `end` out to sample to the end)."
-            )
+            raise VideoError(render(BAD_INTERVAL, source=name, start=begin, end=finish, duration=duration))
         times = _times(begin, min(finish, duration), num_frames, fps, max_frames)
         slack = max(1.0, 2 / native_fps) if native_fps else 1.0  # further past the last frame: cut off
         frames, timestamps, damage = _read(_Decoder(container, stream), times, slack)
     if not frames:
-        detail = f"; {damage}" if damage else ""
-        raise VideoError(f"No video frame could be decoded from {name!r} (empty or damaged{detail}).")
+        raise VideoError(
+            render(NO_FRAME_DAMAGE, source=name, damage=damage) if damage else render(NO_FRAME, source=name)
+        )
     if damage or len(frames) < len(times):
-        why = f"looks truncated or damaged ({damage})" if damage else "has fewer frames in that span"
-        got = f"{len(frames)} distinct frames (the last at {timestamps[-1]:.2f} s)"
-        warnings.warn(f"{name!r} {why}: returning {got} instead of the {len(times)} asked for.", stacklevel=2)
+        counts = {"count": len(frames), "last": timestamps[-1], "asked": len(times)}
+        if damage:
+            text = render(LOOKS_TRUNCATED, source=name, damage=damage, **counts)
+        else:
+            text = render(FEWER_FRAMES, source=name, **counts)
+        warnings.warn(text, stacklevel=2)
     frame_count = stream.frames or round(duration * native_fps)
     width, height = frames[0].size
     return SampledVideo(frames, timestamps, duration, native_fps, frame_count, width, height, name)

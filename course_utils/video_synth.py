@@ -18,6 +18,7 @@ import av
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
+from course_utils.i18n import message, render
 from course_utils.messages import whole_second
 
 # Colours far apart in RGB, so the nearest palette entry survives lossy compression.
@@ -125,6 +126,9 @@ def _h264_stream(container: av.container.OutputContainer, fps: float, keyframe_i
     return container.add_stream(encoder, rate=Fraction(fps).limit_denominator(1001), options=options)
 
 
+ODD_SIZE = message("video_synth.odd_size", "size must have an even width and height (for H.264), got {size}.")
+
+
 def make_test_video(
     path: str | Path,
     seconds: float = 10,
@@ -136,7 +140,7 @@ def make_test_video(
     e.g. `random_colors(seconds, seed)`; by default the palette in order) and the number s."""
     path, count = Path(path), round(seconds * FPS)
     if size[0] % 2 or size[1] % 2:
-        raise ValueError(f"size must have an even width and height (for H.264), got {size}.")
+        raise ValueError(render(ODD_SIZE, size=size))
     with av.open(str(path), "w") as container:
         stream = _h264_stream(container, FPS)
         stream.width, stream.height, stream.pix_fmt = *size, "yuv420p"

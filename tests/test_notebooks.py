@@ -5,6 +5,7 @@ are committed without outputs, have a tagged `parameters` cell, and README's Col
 """
 
 import ast
+import functools
 import json
 import os
 import re
@@ -31,6 +32,7 @@ from tools.notebooks import (
     run_notebook,
     solved_copy,
 )
+from tools.translations import english_left, lesson_english
 from tools.translations import message_keys as messages_of
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -42,15 +44,16 @@ def notebook_ids(paths) -> list[str]:
     return [str(path.relative_to(ROOT / "notebooks")) for path in paths]
 
 
-# Solved and planted-wrong runs: English. The other languages have the same code cells byte for byte
-# (tests/test_translations.py), so one blank run each proves what language changes: the parameters
-# cell's LANGUAGE, the prose around the code and the checks' feedback (their catalogues are checked
-# statically). Timings are printed here and measured in benchmarks/lesson_figures.py.
+# Solved and planted-wrong runs: English, and the solved lessons in every other language too: their code
+# cells are the English ones byte for byte (tests/test_translations.py), so what a language changes is
+# what the lesson shows — the prose, the checks' feedback, printed lines, tables, figures and widgets —
+# and a blank and a solved run of each lesson in each language must show no English message (below).
+# Timings are printed here and measured in benchmarks/lesson_figures.py.
 FULL_RUNS = sorted(ROOT.glob("notebooks/en/*.ipynb"))
 FULL_IDS = notebook_ids(FULL_RUNS)
-BLANK_RUNS = FULL_RUNS + [
-    path for path in NOTEBOOKS if path.parent.name != "en" and path.name == "01_vlm_usage.ipynb"
-]
+TRANSLATED = [path for path in NOTEBOOKS if path.parent.name != "en"]
+TRANSLATED_IDS = notebook_ids(TRANSLATED)
+BLANK_RUNS = FULL_RUNS + TRANSLATED
 BLANK_IDS = notebook_ids(BLANK_RUNS)
 COLAB_LINK = re.compile(r"https://colab\.research\.google\.com/github/[^/\s]+/[^/\s]+/blob/main/([^)\s]+)")
 IDS = notebook_ids(NOTEBOOKS)
@@ -136,11 +139,38 @@ def outcomes_by_exercise(run):
 
 
 @pytest.fixture(scope="module")
-def blank_runs(tmp_path_factory):
+def blank_runs(tmp_path_factory, figure_text):
     """Each notebook executed as committed (papermill), once for the module."""
     folder = tmp_path_factory.mktemp("blank")
     # one output per language and lesson: the languages share lesson names
-    return {path: run_notebook(path, folder / f"{path.parent.name}_{path.name}") for path in BLANK_RUNS}
+    return {
+        path: run_notebook(path, folder / f"{path.parent.name}_{path.name}", env=figure_text)
+        for path in BLANK_RUNS
+    }
+
+
+@pytest.fixture(scope="module")
+def figure_text(tmp_path_factory):
+    """Kernel settings under which every figure is also shown as SVG with its text kept as text, so the
+    scan for English reads the figures' titles, axes and legends too."""
+    folder = tmp_path_factory.mktemp("ipython")
+    (folder / "profile_default").mkdir()
+    (folder / "profile_default" / "ipython_kernel_config.py").write_text(
+        'c.InlineBackend.figure_formats = {"png", "svg"}\nc.InlineBackend.rc = {"svg.fonttype": "none"}\n'
+    )
+    return {"IPYTHONDIR": str(folder)}
+
+
+@functools.cache
+def english_of(lesson: str) -> dict[str, set[str]]:
+    return lesson_english(lesson)
+
+
+def assert_no_english(executed, path) -> None:
+    """A translated run shows none of the English of the course's messages (the model's prompts and
+    answers, code and identifiers are not messages)."""
+    left = english_left(executed, english_of(path.stem)[path.parent.name])
+    assert not left, f"{path.parent.name}/{path.name} shows English:\n" + "\n".join(left[:30])
 
 
 @pytest.mark.slow
@@ -160,6 +190,8 @@ def test_blank_notebook_runs_and_leaves_every_exercise_not_attempted(path, blank
     )
     expected = render(LABELS["not_attempted"], language=language)
     assert shown.count(expected) >= len(exercises), f"{language}: no {expected!r} in the outputs"
+    if language != "en":
+        assert_no_english(read(run.output), path)
 
 
 @pytest.mark.slow
@@ -180,6 +212,16 @@ def test_solved_notebook_passes_every_exercise(path, tmp_path):
         check_lesson_2_claims(read(tmp_path / "solved.ipynb"))
     noise = noisy_outputs(read(tmp_path / "solved.ipynb"))  # the solved lesson trains: the trainer's bars
     assert not noise, f"{path.name} (solved) printed noise a learner should not see:\n" + "\n".join(noise)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", TRANSLATED, ids=TRANSLATED_IDS)
+def test_translated_solved_lesson_passes_and_shows_no_english(path, tmp_path, figure_text):
+    run = run_notebook(path, tmp_path / "solved.ipynb", solved=True, env=figure_text)
+    print(f"{path.parent.name}/{path.name} (solved): {run.seconds:.1f} s")
+    exercises = set(exercise_cells(read(path)))
+    assert outcomes_by_exercise(run) == {name: ("passed", f"{name}.passed") for name in exercises}
+    assert_no_english(read(tmp_path / "solved.ipynb"), path)
 
 
 def printed_text(executed) -> str:
@@ -206,11 +248,11 @@ def check_lesson_2_claims(executed) -> None:
     assert round(trainable) == claimed, (trainable, claimed)
     # section 5: where the adapters sit (SigLIP's q/k/v too, none in the connector), adding up to peft's count
     placed = dict(
-        re.findall(r"LoRA parameters in the (vision encoder|connector|language model)\D+([\d,]+)", printed)
+        re.findall(r"LoRA parameters in model\.(vision_model|connector|text_model)\D+([\d,]+)", printed)
     )
     placed = {part: int(count.replace(",", "")) for part, count in placed.items()}
     total = int(re.search(r"trainable params: ([\d,]+)", printed).group(1).replace(",", ""))
-    assert placed["vision encoder"] > 0 and placed["connector"] == 0 and sum(placed.values()) == total, placed
+    assert placed["vision_model"] > 0 and placed["connector"] == 0 and sum(placed.values()) == total, placed
     # section 3: "the first two lines below agree: 5 x 16 image tokens + 14 markers = 94"
     assert len(re.findall(r":\s+94 tokens per chart", printed)) == 2 and "= 94" in english
     # section 4: "pixel_values has five axes"

@@ -395,3 +395,150 @@ def test_mismatches_finds_changed_fields_code_and_links():
     assert tr.mismatches(fenced, "Prueba:\n\n```python\nx = 2\n```\n") and not tr.mismatches(fenced, fenced)
     badge_ja = BADGE.replace("/notebooks/en/", "/notebooks/ja/")
     assert tr.mismatches(BADGE, badge_ja) == []
+
+
+# ----------------------------------------------------------------------------- the lessons' own lines
+
+
+def test_code_cell_texts_become_entries_without_context_with_the_language_plural_forms(course, monkeypatch):
+    """`tr(...)` and `tr_plural(...)` in a code cell: gettext entries keyed by their English, with as many
+    plural forms as the language has (Spanish 3 in Babel's CLDR rule, Chinese and Japanese 1)."""
+    cells = demo_cells()
+    cells[3] = code(
+        "work",
+        'print(tr("Loss at step {step}:", step=3), 0.5)\n'
+        'print(tr_plural("{n} row left", "{n} rows left", len(rows)))\n%time x = 1\n',
+    )
+    write_english(course, cells)
+    tr.sync(course)
+    for language, forms in (("es", 3), ("zh", 1), ("ja", 1)):
+        catalogue = catalogue_of(course, language)
+        loss = catalogue.find("Loss at step {step}:")
+        rows = catalogue.find("{n} row left")
+        assert loss.msgctxt is None and tr.BRACE_FORMAT in loss.flags
+        assert rows.msgid_plural == "{n} rows left" and len(rows.msgstr_plural) == forms
+        assert "plural=" in catalogue.metadata["Plural-Forms"]
+    catalogue = catalogue_of(course, "es")
+    catalogue.find("Loss at step {step}:").msgstr = "Pérdida en el paso {step}:"
+    catalogue.find("{n} row left").msgstr_plural = {
+        0: "queda {n} fila",
+        1: "quedan {n} filas",
+        2: "quedan {n} filas",
+    }
+    catalogue.save()
+    found = i18n.translations("es", tr.locale_dir(course))
+    monkeypatch.setattr(i18n, "translations", lambda language: found)
+    rule = i18n.plural_rule.__wrapped__  # uncached, reading the small course's catalogues
+    monkeypatch.setattr(i18n, "plural_rule", lambda language: rule(language, tr.locale_dir(course)))
+    with monkeypatch.context() as patched:
+        patched.setattr(i18n, "_chosen", "es")
+        assert i18n.tr("Loss at step {step}:", step=3) == "Pérdida en el paso 3:"
+        assert i18n.tr_plural("{n} row left", "{n} rows left", 1) == "queda 1 fila"
+        assert i18n.tr_plural("{n} row left", "{n} rows left", 4) == "quedan 4 filas"
+        assert i18n.tr("Untranslated {x}", x=1) == "Untranslated 1"
+    # English: the form for the count, with the English rule
+    assert i18n.tr_plural("{n} row left", "{n} rows left", 1) == "1 row left"
+    assert i18n.tr_plural("{n} row left", "{n} rows left", 0) == "0 rows left"
+
+    # edited English: a new untranslated entry; the old translation is kept as obsolete (gettext's way)
+    cells[3] = code("work", 'print(tr("Loss after step {step}:", step=3), 0.5)\n')
+    write_english(course, cells)
+    tr.sync(course)
+    catalogue = catalogue_of(course, "es")
+    assert catalogue.find("Loss after step {step}:").msgstr == ""
+    assert [entry.msgid for entry in catalogue.obsolete_entries()] == ["Loss at step {step}:", "{n} row left"]
+
+
+def test_the_scan_for_english_finds_messages_in_text_figures_and_widgets_but_not_prompts_or_kept_terms():
+    fragments = tr.english_fragments(
+        [
+            "truth:",
+            "{count} chart questions for preference pairs",
+            "Call `ex.one_image.check(messages, answer)` first.",
+            "{method} on {model}: {rows} rows",
+            "DPO + SFT loss",
+            "Training loss",
+        ],
+        keep=["{count} 个图表问题", "Training loss"],  # a translation may keep English as it is
+    )
+    # single words count only as a whole message; code spans and fields split the text
+    assert fragments == {"truth", "chart questions for preference pairs", "DPO + SFT loss"}
+    cell = nbformat.v4.new_code_cell("x")
+    cell.outputs = [
+        nbformat.v4.new_output("stream", name="stdout", text="What color is the shape? -> 'red' 真值: red\n"),
+        nbformat.v4.new_output(
+            "display_data",
+            data={"image/svg+xml": "<svg><text>12 chart questions for\npreference pairs</text></svg>"},
+        ),
+    ]
+    notebook = nbformat.v4.new_notebook(cells=[cell])
+    notebook.metadata["widgets"] = {
+        "application/vnd.jupyter.widget-state+json": {"state": {"m1": {"state": {"description": "truth:"}}}}
+    }
+    left = tr.english_left(notebook, fragments)
+    assert len(left) == 2 and "chart questions" in left[0] and "'truth'" in left[1], left
+    cell.outputs = cell.outputs[:1]
+    notebook.metadata["widgets"] = {}
+    assert tr.english_left(notebook, fragments) == []  # a prompt, an answer, the translated label
+
+
+# ----------------------------------------------------------------------------- one term, one translation
+
+GLOSSARY_COLUMNS = ["english", "translation", "avoid"]
+
+
+def glossary(language: str) -> list[dict[str, str]]:
+    """`course_utils/locale/<language>/glossary.tsv`: a term, its translation in this course (the
+    seeds' terms), and the variants it replaces (separated by `|`)."""
+    path = tr.locale_dir() / language / "glossary.tsv"
+    lines = [
+        line for line in path.read_text(encoding="utf-8").splitlines() if line and not line.startswith("#")
+    ]
+    header, *rows = [line.split("\t") for line in lines]
+    assert header == GLOSSARY_COLUMNS and all(len(row) == 3 for row in rows), (
+        f"{path}: three tab-separated columns"
+    )
+    return [dict(zip(header, row)) for row in rows]
+
+
+def prose_of(text: str) -> str:
+    """`text` without fenced code, inline code and link targets (identifiers keep their English)."""
+    text = tr.FENCED_BLOCK.sub(" ", text)
+    text = tr.CODE_SPAN.sub(" ", text)
+    return re.sub(r"\]\([^)]*\)", "]", text)
+
+
+def uses(text: str, term: str) -> bool:
+    if re.search(r"[A-Za-z]", term):  # a Latin term: as a whole word, any case
+        return re.search(rf"(?<![\w-]){re.escape(term)}(?![\w-])", text, re.IGNORECASE) is not None
+    return term in text
+
+
+@pytest.mark.parametrize("language", tr.TARGET_LANGUAGES)
+def test_every_catalogue_and_readme_uses_the_glossary_terms(language):
+    terms = glossary(language)
+    assert len(terms) >= 10
+    texts = {}
+    for path in tr.catalogue_paths():
+        if path.parent.parent.name == language:
+            for entry in tr.read_catalogue(path):
+                if not entry.obsolete:
+                    forms = [entry.msgstr, *entry.msgstr_plural.values()]
+                    texts[f"{relative(path)}: {entry.msgctxt or entry.msgid[:40]}"] = prose_of(
+                        " ".join(forms)
+                    )
+    texts[f"README_{language}.md"] = prose_of((ROOT / f"README_{language}.md").read_text(encoding="utf-8"))
+    drift = [
+        f"{where}: {variant!r} (the glossary says {term['translation']!r} for {term['english']!r})"
+        for term in terms
+        for variant in filter(None, (part.strip() for part in term["avoid"].split("|")))
+        for where, text in texts.items()
+        if uses(text, variant)
+    ]
+    assert not drift, f"{len(drift)} uses of a replaced term:\n" + "\n".join(drift[:40])
+    unused = [
+        term["translation"]
+        for term in terms
+        if not any(uses(text, term["translation"]) for text in texts.values())
+    ]
+    assert not unused, f"glossary terms no catalogue uses: {unused}"

@@ -36,7 +36,7 @@ ENVIRONMENTS = {
 }
 EXTRAS = ".[test,video]"  # what the tests and the lessons import (not JupyterLab)
 # The notebook runs, the browser, the longer trainings and the Colab install are marked `slow`.
-UNIT_TESTS = ["-m", "not slow and not gpu", "tests"]
+UNIT_TESTS = ["-n", "2", "--dist", "loadfile", "-m", "not slow and not gpu", "tests"]  # as `make check`
 REPORTED = (
     "torch",
     "torchvision",

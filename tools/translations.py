@@ -4,11 +4,12 @@
 regenerates `notebooks/<lang>/`; `status` counts translated / fuzzy / untranslated entries per catalogue.
 
 English sources: a lesson's catalogue, `course_utils/locale/<lang>/LC_MESSAGES/<lesson>.po`, holds the
-markdown cells of `notebooks/en/<lesson>.ipynb` (msgctxt = the cell id) and the messages of its exercise
-module (`course_utils.exercises.LESSONS`), extracted with Babel from their `message(key, english)` and
-`verbatim(key, english)` calls (msgctxt = the key); `core.po` holds the messages shared by every lesson
-(`course_utils/exercises/core.py`, `course_utils/i18n.py`). No English template is committed: it is
-read from the sources each time. A new English text becomes an untranslated entry, a changed one a
+markdown cells of `notebooks/en/<lesson>.ipynb` (msgctxt = the cell id), the `tr(...)` / `tr_plural(...)`
+texts of its code cells (no msgctxt: the English is the key, as in gettext) and the messages of its
+exercise module (`course_utils.exercises.LESSONS`), extracted with Babel from their `message(key,
+english)` and `verbatim(key, english)` calls (msgctxt = the key); `core.po` holds the package's messages
+(every other `course_utils` module). No English template is committed: it is read from the sources
+each time. A new English text becomes an untranslated entry, a changed one a
 fuzzy entry that keeps its old translation and the previous English (`#| msgid`), a removed one an
 obsolete entry (`#~`). Untranslated and fuzzy entries fall back to English.
 """
@@ -17,6 +18,8 @@ from __future__ import annotations
 
 import argparse
 import copy
+import html
+import io
 import re
 import sys
 from collections import Counter
@@ -26,6 +29,8 @@ from pathlib import Path
 import nbformat
 import polib
 from babel.messages.extract import extract_python
+from babel.messages.plurals import get_plural
+from IPython.core.inputtransformer2 import TransformerManager
 from tabulate import tabulate
 
 from course_utils import i18n
@@ -65,8 +70,13 @@ def lesson_catalogue_path(lesson: str, language: str, root: Path = ROOT) -> Path
 
 
 def core_sources(root: Path = ROOT) -> list[Path]:
-    """The files whose messages every lesson shares (the `core` catalogue)."""
-    return [root / "course_utils" / "i18n.py", root / "course_utils" / "exercises" / "core.py"]
+    """The files whose messages every lesson shares (the `core` catalogue): the package's modules and
+    the exercises' shared machinery (each lesson's exercise module goes to that lesson's catalogue)."""
+    package = root / "course_utils"
+    return sorted(package.glob("*.py")) + [
+        package / "exercises" / "__init__.py",
+        package / "exercises" / "core.py",
+    ]
 
 
 def lesson_source(lesson: str, root: Path = ROOT) -> Path | None:
@@ -102,34 +112,78 @@ def notebook_template(notebook: nbformat.NotebookNode, name: str = "notebook") -
     return template
 
 
-def messages_template(paths: list[Path], root: Path = ROOT) -> polib.POFile:
-    """The English messages of `paths`, extracted with Babel from their `message(key, english)` and
-    `verbatim(key, english)` calls (msgctxt = key), the formatted ones flagged for translators' tools.
-    A key given two different English texts is an error."""
-    template = polib.POFile(wrapwidth=0)
-    seen: dict[str, str] = {}
-    for path in paths:
-        with open(path, "rb") as source:  # one pass: Babel's Python extractor names the function called
-            found = list(extract_python(source, list(i18n.KEYWORDS), [], {}))
-        for line, function, arguments, _ in found:
-            key, english = ((arguments if isinstance(arguments, tuple) else (arguments,)) + (None,))[:2]
+def entry_key(entry: polib.POEntry) -> tuple[str, str]:
+    """What identifies an entry across edits: its msgctxt (a message key or cell id), else its English."""
+    return ("msgctxt", entry.msgctxt) if entry.msgctxt is not None else ("msgid", entry.msgid)
+
+
+def extracted_entries(source: str, name: str) -> list[tuple[int, str, tuple]]:
+    """(line, marker, literal arguments) of every `message`, `verbatim`, `tr` and `tr_plural` call."""
+    return list(extract_python(io.BytesIO(source.encode()), list(i18n.KEYWORDS), [], {}))
+
+
+def template_entries(found, where: str, seen: dict) -> list[polib.POEntry]:
+    """POEntries from `extracted_entries`; `seen` (identity -> English) refuses a key with two texts."""
+    entries = []
+    for line, function, arguments, _ in found:
+        arguments = arguments if isinstance(arguments, tuple) else (arguments,)
+        if function in ("tr", "tr_plural"):
+            texts = arguments[: 2 if function == "tr_plural" else 1]
+            key, english, plural = None, texts[0], (texts[1] if len(texts) > 1 else None)
+            if not all(isinstance(text, str) for text in texts) or (
+                function == "tr_plural" and plural is None
+            ):
+                raise ValueError(f"{where}:{line}: {function}() needs literal English text")
+        else:
+            key, english = (arguments + (None,))[:2]
+            plural = None
             if not isinstance(key, str) or not isinstance(english, str):  # (a trailing comma adds a None)
-                raise ValueError(f"{path}:{line}: {function}() needs a literal key and English text")
-            if key in seen:
-                if seen[key] != english:
-                    raise ValueError(f"{path}:{line}: the key {key!r} has two different English texts")
-                continue
-            seen[key] = english
-            formatted = function == "message" and i18n.field_names(english)
-            template.append(
-                polib.POEntry(
-                    msgctxt=key,
-                    msgid=english,
-                    msgstr="",
-                    occurrences=[(Path(path).resolve().relative_to(root).as_posix(), "")],
-                    flags=[BRACE_FORMAT] if formatted else [],
-                )
-            )
+                raise ValueError(f"{where}:{line}: {function}() needs a literal key and English text")
+        identity = key if key is not None else english
+        if identity in seen:
+            if seen[identity] != (english, plural):
+                raise ValueError(f"{where}:{line}: the key {identity!r} has two different English texts")
+            continue
+        seen[identity] = (english, plural)
+        formatted = function != "verbatim" and (i18n.field_names(english) or plural is not None)
+        entry = polib.POEntry(
+            msgctxt=key,
+            msgid=english,
+            msgstr="",
+            occurrences=[(where, "")],
+            flags=[BRACE_FORMAT] if formatted else [],
+        )
+        if plural is not None:
+            entry.msgid_plural, entry.msgstr_plural = plural, {0: ""}
+        entries.append(entry)
+    return entries
+
+
+def messages_template(paths: list[Path], root: Path = ROOT) -> polib.POFile:
+    """The English messages of `paths`, extracted with Babel from their `message(key, english)`,
+    `verbatim(key, english)`, `tr(english)` and `tr_plural(singular, plural, n)` calls, the formatted
+    ones flagged for translators' tools. A key given two different English texts is an error."""
+    template = polib.POFile(wrapwidth=0)
+    seen: dict[str, tuple] = {}
+    for path in paths:
+        where = Path(path).resolve().relative_to(root).as_posix()
+        for entry in template_entries(
+            extracted_entries(Path(path).read_text(encoding="utf-8"), where), where, seen
+        ):
+            template.append(entry)
+    return template
+
+
+def code_template(notebook: nbformat.NotebookNode, name: str) -> polib.POFile:
+    """The `tr(...)` and `tr_plural(...)` texts of a notebook's code cells (magics read as IPython does)."""
+    template = polib.POFile(wrapwidth=0)
+    seen: dict[str, tuple] = {}
+    python = TransformerManager()
+    for cell in notebook.cells:
+        if cell.cell_type == "code":
+            found = extracted_entries(python.transform_cell(cell.source), f"{name}")
+            for entry in template_entries(found, name, seen):
+                template.append(entry)
     return template
 
 
@@ -143,6 +197,8 @@ def message_keys(lesson: str, root: Path = ROOT) -> set[str]:
 def lesson_template(english: nbformat.NotebookNode, lesson: str, root: Path = ROOT) -> polib.POFile:
     """A lesson's English: its markdown cells, then its exercise module's messages."""
     template = notebook_template(english, f"{lesson}.ipynb")
+    for entry in code_template(english, f"notebooks/{SOURCE_LANGUAGE}/{lesson}.ipynb"):
+        template.append(entry)
     source = lesson_source(lesson, root)
     if source is not None and source.is_file():
         cells = {entry.msgctxt for entry in template}
@@ -159,7 +215,8 @@ def lesson_template(english: nbformat.NotebookNode, lesson: str, root: Path = RO
 def update_catalogue(
     template: polib.POFile, existing: polib.POFile | None, language: str, title: str
 ) -> polib.POFile:
-    """`existing` brought up to date with `template` (English), entries matched by msgctxt.
+    """`existing` brought up to date with `template` (English), entries matched by msgctxt (by English
+    for an entry without one).
 
     Same English: the entry is kept. Changed English: the old translation stays, flagged fuzzy, with
     the English it translated as previous msgid. New English: an untranslated entry. English gone:
@@ -167,15 +224,22 @@ def update_catalogue(
     its translation.
     """
     # Obsolete entries first, so that a live entry with the same msgctxt wins.
-    old = {entry.msgctxt: entry for entry in sorted(existing or [], key=lambda entry: not entry.obsolete)}
-    wanted = {entry.msgctxt for entry in template}
-    unclaimed = {entry.msgid: entry for key, entry in old.items() if key not in wanted and entry.msgstr}
+    old = {entry_key(entry): entry for entry in sorted(existing or [], key=lambda entry: not entry.obsolete)}
+    wanted = {entry_key(entry) for entry in template}
+    unclaimed = {
+        entry.msgid: entry
+        for key, entry in old.items()
+        if key not in wanted and entry.msgctxt is not None and translated(entry)
+    }
     catalogue = polib.POFile(wrapwidth=0)
     catalogue.header = _header(language, title)  # the header comment is the tool's; metadata is kept
     catalogue.metadata = _metadata(existing, language)
     claimed = set()
+    forms = get_plural(language).num_plurals
     for source in template:
-        previous = old.get(source.msgctxt) or unclaimed.get(source.msgid)
+        previous = old.get(entry_key(source))
+        if previous is None and source.msgctxt is not None:
+            previous = unclaimed.get(source.msgid)
         entry = polib.POEntry(
             msgctxt=source.msgctxt,
             msgid=source.msgid,
@@ -183,28 +247,41 @@ def update_catalogue(
             comment=source.comment,
             flags=[flag for flag in source.flags if flag != FUZZY],
         )
-        if previous is not None:
-            claimed.add(previous.msgctxt)
+        if source.msgid_plural:
+            entry.msgid_plural = source.msgid_plural
+            entry.msgstr_plural = {index: "" for index in range(forms)}
+        if previous is not None and bool(previous.msgid_plural) == bool(source.msgid_plural):
+            claimed.add(entry_key(previous))
             entry.msgstr, entry.tcomment = previous.msgstr, previous.tcomment
+            if source.msgid_plural:
+                entry.msgstr_plural = {i: previous.msgstr_plural.get(i, "") for i in range(forms)}
             _carry_fuzziness(entry, previous)
         catalogue.append(entry)
     for key, entry in old.items():
-        if key not in wanted and key not in claimed and entry.msgstr:
+        if key not in wanted and key not in claimed and translated(entry):
             gone = copy.copy(entry)
             gone.obsolete = True
             catalogue.append(gone)
     return catalogue
 
 
+def translated(entry: polib.POEntry) -> bool:
+    """Whether `entry` holds a translation (every plural form, for a plural entry)."""
+    if entry.msgid_plural:
+        return bool(entry.msgstr_plural) and all(entry.msgstr_plural.values())
+    return bool(entry.msgstr)
+
+
 def _carry_fuzziness(entry: polib.POEntry, previous: polib.POEntry) -> None:
     was_fuzzy = FUZZY in previous.flags
-    if previous.msgid != entry.msgid and entry.msgstr:
+    changed = previous.msgid != entry.msgid or previous.msgid_plural != entry.msgid_plural
+    if changed and translated(entry):
         entry.flags.append(FUZZY)
         # Already fuzzy: the translation still matches the English it was written for.
         entry.previous_msgid = (
             previous.previous_msgid if was_fuzzy and previous.previous_msgid else previous.msgid
         )
-    elif was_fuzzy and entry.msgstr:
+    elif was_fuzzy and translated(entry):
         entry.flags.append(FUZZY)
         entry.previous_msgid = previous.previous_msgid
 
@@ -224,6 +301,7 @@ def _metadata(existing: polib.POFile | None, language: str | None = None) -> dic
         metadata.update(existing.metadata)
     if language:
         metadata["Language"] = language
+        metadata["Plural-Forms"] = str(get_plural(language))
     return metadata
 
 
@@ -402,6 +480,91 @@ def mismatches(english: str, translation: str, formatted: bool = False) -> list[
         if missing or extra:
             problems.append(f"{kind}: missing {sorted(missing)}, unexpected {sorted(extra)}")
     return problems
+
+
+# ----------------------------------------------------------------------------- English left in a run
+
+FIELD = re.compile(r"\{[^{}]*\}")
+WORD = re.compile(r"[A-Za-z][A-Za-z']+")
+
+
+def english_fragments(texts, keep=()) -> set[str]:
+    """The English words a learner must not see in a translated run: each text split at its `{fields}`,
+    code spans and identifiers left out; a piece counts when it holds two words or more, or is the
+    whole text ("before", "truth:"). Pieces found in `keep` (the translations, which may keep a term
+    such as "LoRA") are allowed."""
+    fragments = set()
+    for text in texts:
+        pieces = [piece.strip(" \n:;,.()·-–—→?!'\"") for piece in FIELD.split(CODE_SPAN.sub("{}", text))]
+        for piece in pieces:
+            piece = " ".join(piece.split())
+            words = WORD.findall(piece)
+            if not words or any("_" in token or "." in token.strip(".") for token in piece.split()):
+                continue
+            if (len(words) >= 2 or piece == text.strip(" :")) and not any(piece in kept for kept in keep):
+                fragments.add(piece)
+    return fragments
+
+
+def lesson_english(lesson: str, root: Path = ROOT) -> dict[str, set[str]]:
+    """English of every message a lesson's run can show, per target language: the package's messages,
+    the lesson's exercise messages and the `tr(...)` texts of its code cells, less what that language's
+    translations keep as they are."""
+    english = nbformat.read(str(root / "notebooks" / SOURCE_LANGUAGE / f"{lesson}.ipynb"), as_version=4)
+    template = list(messages_template(core_sources(root), root))
+    template += [
+        entry
+        for entry in lesson_template(english, lesson, root)
+        if entry.msgctxt is None or "." in entry.msgctxt
+    ]
+    found = {}
+    for language in TARGET_LANGUAGES:
+        kept = []
+        for domain in (i18n.CORE_DOMAIN, lesson):
+            catalogue = read_catalogue(i18n.catalogue_path(language, domain, locale_dir(root))) or []
+            kept += [entry.msgstr for entry in catalogue] + [
+                form for entry in catalogue for form in entry.msgstr_plural.values()
+            ]
+        texts = [text for entry in template for text in (entry.msgid, entry.msgid_plural) if text]
+        found[language] = english_fragments(texts, kept)
+    return found
+
+
+def shown_texts(executed: nbformat.NotebookNode) -> list[str]:
+    """Everything an executed notebook shows as text: printed lines, tables, Markdown, figures drawn as
+    SVG with their text kept, and the state of its widgets (labels, values, messages)."""
+    texts = []
+    for cell in executed.cells:
+        for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            texts.append(output.get("text", ""))
+            for mime, value in output.get("data", {}).items():
+                if mime.startswith("text/") or mime == "image/svg+xml":
+                    texts.append(value if isinstance(value, str) else "".join(value))
+    state = executed.metadata.get("widgets", {}).get("application/vnd.jupyter.widget-state+json", {})
+
+    def strings(value):
+        if isinstance(value, str):
+            yield value
+        elif isinstance(value, dict):
+            for item in value.values():
+                yield from strings(item)
+        elif isinstance(value, list):
+            for item in value:
+                yield from strings(item)
+
+    texts += list(strings(state.get("state", {})))
+    return [" ".join(html.unescape(text).split()) for text in texts if text]
+
+
+def english_left(executed: nbformat.NotebookNode, fragments: set[str]) -> list[str]:
+    """The English `fragments` an executed notebook still shows (as whole words), with where."""
+    found = []
+    for text in shown_texts(executed):
+        for fragment in fragments:
+            if re.search(rf"(?<![A-Za-z]){re.escape(fragment)}(?![A-Za-z])", text):
+                start = text.index(fragment)
+                found.append(f"{fragment!r} in …{text[max(0, start - 60) : start + 80]}…")
+    return sorted(set(found))
 
 
 def status(root: Path = ROOT) -> str:
