@@ -1,9 +1,11 @@
 """Lesson 1 as a learner sees it: JupyterLab from this environment, driven in Debian's headless Chromium.
 
-A JupyterLab server (loopback, a free port, a token, a temporary root holding a copy of lesson 1) and
-Playwright pointed at /usr/bin/chromium (no browser download). The test runs every cell from the Run
-menu and checks the page: no error output, the check's feedback, a widget progress bar and, where the
-lesson has the playground, its answer after a click on Ask. Screenshots go to build/browser/.
+A JupyterLab server (loopback, a free port, a token, a temporary root holding a copy of lesson 1 in
+Japanese: its code cells are the English ones, so one run covers the lesson and a language that is not
+English) and Playwright pointed at /usr/bin/chromium (no browser download). The test runs every cell from
+the Run menu and checks the page: no error output, the check's feedback in Japanese, a widget progress
+bar, and the playground with Japanese labels answering after a click on its Ask button. Screenshots go
+to build/browser/.
 `make test` installs Chromium (as root, with apt-get) where it is missing.
 """
 
@@ -23,12 +25,16 @@ from pathlib import Path
 import pytest
 
 from course_utils.exercises.core import LABELS
+from course_utils.generation import BATCHES
 from course_utils.i18n import render
+from course_utils.playground import ANSWER_LABEL, ASK_BUTTON, NEW_SCENE_BUTTON, QUESTION_LABEL
 
 pytestmark = pytest.mark.slow  # JupyterLab and Chromium run lesson 1
 
 ROOT = Path(__file__).resolve().parents[1]
-LESSON = ROOT / "notebooks" / "en" / "01_vlm_usage.ipynb"
+LANGUAGE = "ja"
+LESSON = ROOT / "notebooks" / LANGUAGE / "01_vlm_usage.ipynb"
+JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")  # kana and kanji
 SCREENSHOTS = ROOT / "build" / "browser"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -46,7 +52,7 @@ WIDGET_S = 120  # one answer of the playground
 KERNEL_IDLE = '.jp-Notebook-ExecutionIndicator[data-status="idle"]'  # the notebook toolbar's kernel status
 STDERR_OUTPUT = '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]'
 PLAYGROUND_CALL = "usage_playground("  # the lesson's playground cell (course_utils.playground)
-PLAYGROUND_ANSWER = "answer:"  # what the playground's output shows once the model has answered
+PLAYGROUND_ANSWER = render(ANSWER_LABEL, LANGUAGE)  # shown once the model has answered
 # Quiet and self-contained JupyterLab: no news or update checks (no network), settings kept in tmp.
 # The kernel starts by itself (no "Select Kernel" dialog when Run All comes early), and every cell is
 # laid out (no windowing), so that element screenshots do not shift while the page renders.
@@ -218,26 +224,40 @@ def test_no_cell_shows_an_error_or_anything_on_stderr(page):
     assert prompts and all(re.fullmatch(r"\[\d+\]:", prompt) for prompt in prompts), prompts
 
 
-def test_check_feedback_is_rendered(page):
-    feedback = page.locator(".jp-OutputArea-output", has_text=render(LABELS["not_attempted"], "en")).first
+def japanese(text: str) -> bool:
+    return bool(JAPANESE.search(text))
+
+
+def test_check_feedback_is_rendered_in_japanese(page):
+    expected = render(LABELS["not_attempted"], LANGUAGE)
+    assert japanese(expected) and expected != render(LABELS["not_attempted"], "en")
+    feedback = page.locator(".jp-OutputArea-output", has_text=expected).first
     feedback.wait_for(timeout=10_000)
     feedback.screenshot(path=str(SCREENSHOTS / "01_vlm_usage_check_feedback.png"))
+    assert japanese(feedback.text_content())
 
 
 def test_progress_bar_ends_finished(page):
     """ask_batch's bar: one line that each update replaces, finished (so a saved notebook keeps it so)."""
-    output = page.locator(".jp-OutputArea-output", has_text="batches:").first
+    label = render(BATCHES, LANGUAGE)
+    output = page.locator(".jp-OutputArea-output", has_text=f"{label}:").first
     output.screenshot(path=str(SCREENSHOTS / "01_vlm_usage_progress_bar.png"))
     text = output.text_content()
-    assert "batches: 100%" in text and "4/4" in text and text.count("%|") == 1, text  # one line, finished
+    assert japanese(label) and f"{label}: 100%" in text and "4/4" in text, text
+    assert text.count("%|") == 1, text  # one line, finished
 
 
 def test_playground_answers_after_a_click_on_ask(page):
     if PLAYGROUND_CALL not in LESSON.read_text(encoding="utf-8"):
         pytest.skip(f"lesson 1 has no playground cell yet ({PLAYGROUND_CALL}...)")
-    playground = page.locator(".jp-OutputArea-output", has=page.locator("button", has_text="Ask")).first
-    playground.locator("button", has_text="Ask").click()
+    ask, new_scene = render(ASK_BUTTON, LANGUAGE), render(NEW_SCENE_BUTTON, LANGUAGE)
+    assert japanese(ask) and japanese(new_scene) and japanese(PLAYGROUND_ANSWER)
+    playground = page.locator(".jp-OutputArea-output", has=page.locator("button", has_text=ask)).first
+    assert playground.locator("button", has_text=new_scene).count() == 1
+    labels = " ".join(playground.locator("label").all_text_contents())
+    assert render(QUESTION_LABEL, LANGUAGE) in labels and japanese(labels), labels
+    playground.locator("button", has_text=ask).click()
     answer = playground.locator(".widget-html", has_text=PLAYGROUND_ANSWER)
     answer.wait_for(timeout=WIDGET_S * 1000)
     playground.screenshot(path=str(SCREENSHOTS / "01_vlm_usage_playground.png"))
-    assert "tokens" in answer.text_content()
+    assert japanese(answer.text_content()), answer.text_content()  # the read-out around the answer

@@ -54,3 +54,32 @@ def test_other_languages_keep_matplotlib_default_and_the_feedback_language_is_un
         assert use_language_font("es") == list(matplotlib.rcParamsDefault["font.family"])
         use_language_font("ja_JP")
     assert i18n.get_language() == before
+
+
+@pytest.mark.parametrize("language", ["es", "zh", "ja"])
+def test_the_course_figures_speak_the_learner_language_and_draw_every_glyph(language, monkeypatch):
+    """A figure as a lesson draws it after `use_language(LANGUAGE)`: the loss curve with its default
+    labels and a lesson title from the catalogue, translated, with no missing-glyph box."""
+    from course_utils.evaluation import plot_loss
+
+    monkeypatch.delenv(i18n.LANGUAGE_ENV, raising=False)
+    log = [{"step": step, "loss": 2.0 / step} for step in range(1, 6)] + [{"step": 5, "eval_loss": 0.9}]
+    with matplotlib.rc_context():
+        try:
+            assert i18n.use_language(language) == language
+            title = i18n.tr("One run in two sessions")
+            figure = plot_loss(log, title=title)
+            axis = figure.axes[0]
+            texts = [axis.get_title(), axis.get_xlabel(), axis.get_ylabel()]
+            texts += [text.get_text() for text in axis.get_legend().get_texts()]
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                FigureCanvasAgg(figure).draw()
+        finally:
+            i18n.set_language(None)
+    english = ["One run in two sessions", "step", "loss (labelled tokens)", "training", "validation"]
+    assert all(text and text != source for text, source in zip(texts, english)), texts
+    if language in ("zh", "ja"):
+        assert all(any(ord(character) > 0x3000 for character in text) for text in texts[:3]), texts
+    missing = [str(warning.message) for warning in caught if "missing from font" in str(warning.message)]
+    assert missing == [], missing

@@ -35,8 +35,9 @@ TEACHES = {
         {"train_dpo", "dpo_config", "load_vlm", "lora_config"},
     ),
 }
-# What a solution may take from course_utils: data and scenes, evaluation and plots, and the helpers
-# a lesson introduces after the learner wrote them (lesson 1: `chat` / `ask` after one_image).
+# What a solution may take from course_utils: data and scenes, evaluation and plots, the helpers
+# a lesson introduces after the learner wrote them (lesson 1: `chat` / `ask` after one_image), and `tr`
+# (its printed labels in the learner's language, as the lesson's own cells print theirs).
 ALLOWED_COURSE_NAMES = {
     "01_vlm_usage": {
         "make_scene",
@@ -46,6 +47,7 @@ ALLOWED_COURSE_NAMES = {
         "frame_grid",
         "chat",
         "ask",
+        "tr",
     },
     "02_vlm_finetuning": {
         "format_dataset",
@@ -53,6 +55,7 @@ ALLOWED_COURSE_NAMES = {
         "evaluate",
         "make_preference_rows",
         "reward_accuracy",
+        "tr",
     },
 }
 

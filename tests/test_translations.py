@@ -456,6 +456,7 @@ def test_the_scan_for_english_finds_messages_in_text_figures_and_widgets_but_not
             "{count} chart questions for preference pairs",
             "Call `ex.one_image.check(messages, answer)` first.",
             "{method} on {model}: {rows} rows",
+            "{count} frames from {name}",
             "DPO + SFT loss",
             "Training loss",
         ],
@@ -502,9 +503,9 @@ def glossary(language: str) -> list[dict[str, str]]:
 
 
 def prose_of(text: str) -> str:
-    """`text` without fenced code, inline code and link targets (identifiers keep their English)."""
+    """`text` without fenced code, inline code, `{fields}` and link targets (identifiers keep their English)."""
     text = tr.FENCED_BLOCK.sub(" ", text)
-    text = tr.CODE_SPAN.sub(" ", text)
+    text = tr.FIELD.sub(" ", tr.CODE_SPAN.sub(" ", text))
     return re.sub(r"\]\([^)]*\)", "]", text)
 
 

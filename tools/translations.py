@@ -195,10 +195,18 @@ def message_keys(lesson: str, root: Path = ROOT) -> set[str]:
 
 
 def lesson_template(english: nbformat.NotebookNode, lesson: str, root: Path = ROOT) -> polib.POFile:
-    """A lesson's English: its markdown cells, then its exercise module's messages."""
+    """A lesson's English: its markdown cells, the `tr(...)` texts of its code cells and reference
+    solutions, then its exercise module's messages."""
     template = notebook_template(english, f"{lesson}.ipynb")
-    for entry in code_template(english, f"notebooks/{SOURCE_LANGUAGE}/{lesson}.ipynb"):
-        template.append(entry)
+    seen = set()
+    solutions = sorted((root / "course_utils" / "solutions" / lesson).glob("*.py"))
+    for entry in [
+        *code_template(english, f"notebooks/{SOURCE_LANGUAGE}/{lesson}.ipynb"),
+        *messages_template(solutions, root),
+    ]:
+        if entry_key(entry) not in seen:  # a label the lesson and a solution both print: one entry
+            seen.add(entry_key(entry))
+            template.append(entry)
     source = lesson_source(lesson, root)
     if source is not None and source.is_file():
         cells = {entry.msgctxt for entry in template}
@@ -490,9 +498,9 @@ WORD = re.compile(r"[A-Za-z][A-Za-z']+")
 
 def english_fragments(texts, keep=()) -> set[str]:
     """The English words a learner must not see in a translated run: each text split at its `{fields}`,
-    code spans and identifiers left out; a piece counts when it holds two words or more, or is the
-    whole text ("before", "truth:"). Pieces found in `keep` (the translations, which may keep a term
-    such as "LoRA") are allowed."""
+    code spans and identifiers left out; a piece counts when it holds three words or more, or is the
+    whole text ("before", "truth:", "prompt tokens:"). Pieces found in `keep` (the translations, which
+    may keep a term such as "LoRA") are allowed."""
     fragments = set()
     for text in texts:
         pieces = [piece.strip(" \n:;,.()·-–—→?!'\"") for piece in FIELD.split(CODE_SPAN.sub("{}", text))]
@@ -501,7 +509,8 @@ def english_fragments(texts, keep=()) -> set[str]:
             words = WORD.findall(piece)
             if not words or any("_" in token or "." in token.strip(".") for token in piece.split()):
                 continue
-            if (len(words) >= 2 or piece == text.strip(" :")) and not any(piece in kept for kept in keep):
+            whole = piece == " ".join(text.split()).strip(" :.")
+            if (len(words) >= 3 or whole) and not any(piece in kept for kept in keep):
                 fragments.add(piece)
     return fragments
 

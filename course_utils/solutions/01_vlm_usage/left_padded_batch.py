@@ -27,5 +27,5 @@ batch_seconds = time.perf_counter() - started
 started = time.perf_counter()
 one_by_one = [ask(model, processor, image, question) for image, question in batch_pairs]
 single_seconds = time.perf_counter() - started
-print(f"one batch: {batch_seconds:.2f} s, one by one: {single_seconds:.2f} s")
-print("same answers:", batched == one_by_one)
+print(tr("one batch: {batch:.2f} s, one by one: {single:.2f} s", batch=batch_seconds, single=single_seconds))
+print(tr("same answers:"), batched == one_by_one)

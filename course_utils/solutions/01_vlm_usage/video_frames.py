@@ -10,4 +10,4 @@ for frame, timestamp in zip(sampled.frames, sampled.timestamps):
 parts.append({"type": "text", "text": "Which colour comes last?"})
 video_messages = [{"role": "user", "content": parts}]
 video_answer = chat(model, processor, video_messages)
-print(video_answer, "- the video's colours:", test_video.color_names)
+print(video_answer, tr("- the video's colours:"), test_video.color_names)

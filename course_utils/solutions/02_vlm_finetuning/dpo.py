@@ -1,11 +1,17 @@
 preference_rows, mistake_share = make_preference_rows(model, processor, dpo_charts)
-print(f"{len(preference_rows)} pairs; the base model was wrong on {mistake_share:.0%} of the questions")
 print(
-    "example:",
+    tr(
+        "{pairs} pairs; the base model was wrong on {share:.0%} of the questions",
+        pairs=len(preference_rows),
+        share=mistake_share,
+    )
+)
+print(
+    tr("example:"),
     preference_rows[0]["prompt"][0]["content"][1]["text"],
-    "chosen",
+    tr("chosen"),
     preference_rows[0]["chosen"][0]["content"][0]["text"],
-    "rejected",
+    tr("rejected"),
     preference_rows[0]["rejected"][0]["content"][0]["text"],
 )
 dpo_config = DPOConfig(
@@ -36,6 +42,6 @@ dpo_trainer = DPOTrainer(
     ),
 )
 dpo_trainer.train()
-print(f"reward accuracy: {reward_accuracy(dpo_trainer.state.log_history):.0%}")
+print(tr("reward accuracy: {share:.0%}", share=reward_accuracy(dpo_trainer.state.log_history)))
 dpo_after = evaluate(dpo_trainer.model, processor, charts["test"])
-comparison = {"before": before, f"SFT ({METHOD})": after, "DPO": dpo_after}
+comparison = {tr("before"): before, f"SFT ({METHOD})": after, "DPO": dpo_after}

@@ -36,4 +36,4 @@ shape_trainer = SFTTrainer(
 )
 shape_trainer.train()
 shape_after = evaluate(shape_trainer.model, processor, shapes_test, **columns)
-print(f"before: {shape_before}\nafter:  {shape_after}")
+print(tr("before"), shape_before, "\n" + tr("after {method}", method=METHOD), shape_after)

@@ -36,4 +36,4 @@ sft_trainer = SFTTrainer(
 )
 sft_trainer.train()
 after = evaluate(sft_trainer.model, processor, charts["test"])
-print(f"before: {before}\nafter:  {after}")
+print(tr("before"), before, "\n" + tr("after {method}", method=METHOD), after)
