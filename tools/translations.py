@@ -209,11 +209,13 @@ def lesson_template(english: nbformat.NotebookNode, lesson: str, root: Path = RO
             template.append(entry)
     source = lesson_source(lesson, root)
     if source is not None and source.is_file():
-        cells = {entry.msgctxt for entry in template}
+        cells = {entry.msgctxt for entry in template if entry.msgctxt is not None}
         for entry in messages_template([source], root):
             if entry.msgctxt in cells:
                 raise ValueError(f"{source}: the key {entry.msgctxt!r} is also a cell id of {lesson}")
-            template.append(entry)
+            if entry_key(entry) not in seen:  # `tr(...)`: the lesson may print the same label
+                seen.add(entry_key(entry))
+                template.append(entry)
     return template
 
 

@@ -35,6 +35,7 @@ from course_utils.exercises.core import (
     wrong_type,
 )
 from course_utils.generation import ask_batch
+from course_utils.i18n import tr
 from course_utils.images import same_pixels
 from course_utils.masking import IGNORE_INDEX, answer_spans
 from course_utils.preferences import reward_accuracy
@@ -787,9 +788,15 @@ def preference_answer_text(value) -> str | None:
 STAGE_WORDS = {"before": ("before", "base"), "SFT": ("sft", "lora", "after"), "DPO": ("dpo",)}
 
 
+def stage_words(stage: str) -> tuple[str, ...]:
+    """What a comparison key naming `stage` contains: English words, or for "before" the lesson's own
+    label in the learner's language (`tr("before")`, as the lesson's tables print it)."""
+    return STAGE_WORDS[stage] + ((tr("before").lower(),) if stage == "before" else ())
+
+
 def stage_name(names: list[str], stage: str) -> str:
     """The comparison key naming `stage` ("before", "SFT" or "DPO"), e.g. "SFT (lora)"."""
-    return next(name for name in names if any(word in str(name).lower() for word in STAGE_WORDS[stage]))
+    return next(name for name in names if any(word in str(name).lower() for word in stage_words(stage)))
 
 
 class Dpo(Exercise):
@@ -1050,7 +1057,7 @@ class Dpo(Exercise):
         names = list(comparison)
         lowered = [str(name).lower() for name in names]
         absent = [
-            label for label, words in STAGE_WORDS.items() if not any(w in n for n in lowered for w in words)
+            label for label in STAGE_WORDS if not any(w in n for n in lowered for w in stage_words(label))
         ]
         if len(names) < 3 or absent:
             raise Failure(
