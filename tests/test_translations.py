@@ -503,7 +503,7 @@ def glossary(language: str) -> list[dict[str, str]]:
 
 
 def prose_of(text: str) -> str:
-    """`text` without fenced code, inline code, `{fields}` and link targets (identifiers keep their English)."""
+    """`text` without fenced code, inline code, `{fields}` and link targets (identifiers stay English)."""
     text = tr.FENCED_BLOCK.sub(" ", text)
     text = tr.FIELD.sub(" ", tr.CODE_SPAN.sub(" ", text))
     return re.sub(r"\]\([^)]*\)", "]", text)
