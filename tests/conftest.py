@@ -74,6 +74,20 @@ def tiny_video():
     return load_vlm("tiny-video")
 
 
+@pytest.fixture(autouse=True)
+def learner_language_restored():
+    """Each test starts and ends in English: a test that picks a language (`set_language`,
+    `use_language`, `$COURSE_LANG`) cannot change the messages of the next one in its worker."""
+    saved = os.environ.get(i18n.LANGUAGE_ENV)
+    chosen = i18n._chosen
+    yield
+    i18n._chosen = chosen
+    if saved is None:
+        os.environ.pop(i18n.LANGUAGE_ENV, None)
+    else:
+        os.environ[i18n.LANGUAGE_ENV] = saved
+
+
 @pytest.fixture(scope="module")
 def lesson(request, tiny):
     """The tiny model set up for the checks of the test module's lesson (its `ex` module), in English."""

@@ -17,6 +17,7 @@ from course_utils import i18n
 from course_utils.exercises import core
 from course_utils.exercises import usage as ex
 from course_utils.generation import ask, chat, prepare_inputs
+from course_utils.i18n import tr
 from course_utils.messages import build_messages
 from course_utils.scenes import make_scene, make_scene_questions
 from course_utils.video import sample_frames
@@ -163,6 +164,7 @@ def test_left_padded_batch_passes_the_reference_solution(lesson):
         "processor": processor,
         "ask": ask,
         "batch_pairs": batch_pairs,
+        "tr": tr,
     }
     exec(compile(source, "left_padded_batch.py", "exec"), namespace)
     assert outcome_of(ex.left_padded_batch, namespace["answer_all"]) == ("passed", "left_padded_batch.passed")
@@ -270,6 +272,7 @@ def test_video_frames_passes_the_reference_solution(lesson, tmp_path):
         "processor": processor,
         "WORK_DIR": tmp_path,
         "NUM_FRAMES": 6,
+        "tr": tr,
     }
     exec(compile((SOLUTIONS / "video_frames.py").read_text(), "video_frames.py", "exec"), namespace)
     values = namespace["sampled"], namespace["video_messages"], namespace["video_answer"]
@@ -464,7 +467,7 @@ def test_feedback_follows_the_language(lesson, one_image_right, monkeypatch):
     try:
         i18n.set_language("ja")
         assert (
-            "assistant" in ex.one_image.check(wrong, answer).message
+            "アシスタント" in ex.one_image.check(wrong, answer).message
             and "まだです" in ex.one_image.last_outcome.message
         )
         i18n.set_language("es")

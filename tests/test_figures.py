@@ -62,7 +62,7 @@ def test_the_course_figures_speak_the_learner_language_and_draw_every_glyph(lang
     labels and a lesson title from the catalogue, translated, with no missing-glyph box."""
     from course_utils.evaluation import plot_loss
 
-    monkeypatch.delenv(i18n.LANGUAGE_ENV, raising=False)
+    monkeypatch.setenv(i18n.LANGUAGE_ENV, "en")  # use_language sets it: restored after the test
     log = [{"step": step, "loss": 2.0 / step} for step in range(1, 6)] + [{"step": 5, "eval_loss": 0.9}]
     with matplotlib.rc_context():
         try:

@@ -5,7 +5,6 @@ are committed without outputs, have a tagged `parameters` cell, and README's Col
 """
 
 import ast
-import functools
 import json
 import os
 import re
@@ -15,6 +14,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from lesson_runs import noisy_outputs, outcomes_by_exercise
 
 from course_utils.exercises import LESSONS, lesson_module
 from course_utils.exercises.core import LABELS
@@ -32,7 +32,6 @@ from tools.notebooks import (
     run_notebook,
     solved_copy,
 )
-from tools.translations import english_left, lesson_english
 from tools.translations import message_keys as messages_of
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -44,16 +43,12 @@ def notebook_ids(paths) -> list[str]:
     return [str(path.relative_to(ROOT / "notebooks")) for path in paths]
 
 
-# Solved and planted-wrong runs: English, and the solved lessons in every other language too: their code
-# cells are the English ones byte for byte (tests/test_translations.py), so what a language changes is
-# what the lesson shows — the prose, the checks' feedback, printed lines, tables, figures and widgets —
-# and a blank and a solved run of each lesson in each language must show no English message (below).
-# Timings are printed here and measured in benchmarks/lesson_figures.py.
+# Blank, solved and planted-wrong runs of the English lessons; the other languages run blank and solved
+# in tests/test_translated_lessons.py. Timings are printed here and measured in
+# benchmarks/lesson_figures.py.
 FULL_RUNS = sorted(ROOT.glob("notebooks/en/*.ipynb"))
 FULL_IDS = notebook_ids(FULL_RUNS)
-TRANSLATED = [path for path in NOTEBOOKS if path.parent.name != "en"]
-TRANSLATED_IDS = notebook_ids(TRANSLATED)
-BLANK_RUNS = FULL_RUNS + TRANSLATED
+BLANK_RUNS = FULL_RUNS
 BLANK_IDS = notebook_ids(BLANK_RUNS)
 COLAB_LINK = re.compile(r"https://colab\.research\.google\.com/github/[^/\s]+/[^/\s]+/blob/main/([^)\s]+)")
 IDS = notebook_ids(NOTEBOOKS)
@@ -134,43 +129,11 @@ def test_readme_colab_badges_point_to_existing_notebooks():
 # ----------------------------------------------------------------------------- execution
 
 
-def outcomes_by_exercise(run):
-    return {row["exercise"]: (row["outcome"], row["code"]) for row in run.outcomes}
-
-
 @pytest.fixture(scope="module")
-def blank_runs(tmp_path_factory, figure_text):
-    """Each notebook executed as committed (papermill), once for the module."""
+def blank_runs(tmp_path_factory):
+    """Each English lesson executed as committed (papermill), once for the module."""
     folder = tmp_path_factory.mktemp("blank")
-    # one output per language and lesson: the languages share lesson names
-    return {
-        path: run_notebook(path, folder / f"{path.parent.name}_{path.name}", env=figure_text)
-        for path in BLANK_RUNS
-    }
-
-
-@pytest.fixture(scope="module")
-def figure_text(tmp_path_factory):
-    """Kernel settings under which every figure is also shown as SVG with its text kept as text, so the
-    scan for English reads the figures' titles, axes and legends too."""
-    folder = tmp_path_factory.mktemp("ipython")
-    (folder / "profile_default").mkdir()
-    (folder / "profile_default" / "ipython_kernel_config.py").write_text(
-        'c.InlineBackend.figure_formats = {"png", "svg"}\nc.InlineBackend.rc = {"svg.fonttype": "none"}\n'
-    )
-    return {"IPYTHONDIR": str(folder)}
-
-
-@functools.cache
-def english_of(lesson: str) -> dict[str, set[str]]:
-    return lesson_english(lesson)
-
-
-def assert_no_english(executed, path) -> None:
-    """A translated run shows none of the English of the course's messages (the model's prompts and
-    answers, code and identifiers are not messages)."""
-    left = english_left(executed, english_of(path.stem)[path.parent.name])
-    assert not left, f"{path.parent.name}/{path.name} shows English:\n" + "\n".join(left[:30])
+    return {path: run_notebook(path, folder / path.name) for path in BLANK_RUNS}
 
 
 @pytest.mark.slow
@@ -190,8 +153,6 @@ def test_blank_notebook_runs_and_leaves_every_exercise_not_attempted(path, blank
     )
     expected = render(LABELS["not_attempted"], language=language)
     assert shown.count(expected) >= len(exercises), f"{language}: no {expected!r} in the outputs"
-    if language != "en":
-        assert_no_english(read(run.output), path)
 
 
 @pytest.mark.slow
@@ -212,16 +173,6 @@ def test_solved_notebook_passes_every_exercise(path, tmp_path):
         check_lesson_2_claims(read(tmp_path / "solved.ipynb"))
     noise = noisy_outputs(read(tmp_path / "solved.ipynb"))  # the solved lesson trains: the trainer's bars
     assert not noise, f"{path.name} (solved) printed noise a learner should not see:\n" + "\n".join(noise)
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("path", TRANSLATED, ids=TRANSLATED_IDS)
-def test_translated_solved_lesson_passes_and_shows_no_english(path, tmp_path, figure_text):
-    run = run_notebook(path, tmp_path / "solved.ipynb", solved=True, env=figure_text)
-    print(f"{path.parent.name}/{path.name} (solved): {run.seconds:.1f} s")
-    exercises = set(exercise_cells(read(path)))
-    assert outcomes_by_exercise(run) == {name: ("passed", f"{name}.passed") for name in exercises}
-    assert_no_english(read(tmp_path / "solved.ipynb"), path)
 
 
 def printed_text(executed) -> str:
@@ -325,37 +276,6 @@ def test_known_mistakes_are_planted():
         ("02_vlm_finetuning", "sft_charts.truncates_images"),  # max_length cutting into image tokens
     }
     assert expected <= codes, sorted(expected - codes)
-
-
-NOISE = ("Warning", "warn(", "deprecated")  # warnings, their source lines, deprecation notices
-BAR = re.compile(r"(\d+)/(\d+) \[")  # tqdm's "7/7 [00:03<00:00" and the trainer's "[240/240 00:40"
-TRAINER_BAR = re.compile(r"\[\s*(\d+)/(\d+) ")
-
-
-def unfinished_bar(text: str) -> bool:
-    """A progress bar saved before its end ("batches: 0%| 0/7 [..."): it looks stalled in the file."""
-    done = [int(n) >= int(total) for n, total in BAR.findall(text) + TRAINER_BAR.findall(text)]
-    return bool(done) and not done[-1]
-
-
-def noisy_outputs(notebook) -> list[str]:
-    """Every stderr stream (warnings, text progress bars), every text output with a warning word, every
-    progress bar saved unfinished, and the trainer's table of losses (the lessons plot them)."""
-    found = []
-    for index, cell in enumerate(notebook.cells):
-        for output in cell.get("outputs", []):
-            if output.get("name") == "stderr":
-                found.append(f"cell {index}: stderr {output.text[:300]!r}")
-                continue
-            texts = [output.get("text", "")]
-            texts += [value for mime, value in output.get("data", {}).items() if mime.startswith("text/")]
-            words = [(word, text) for text in texts for word in NOISE if word in text]
-            found += [f"cell {index}: {word!r} in {text[:300]!r}" for word, text in words]
-            found += [f"cell {index}: unfinished {text[:120]!r}" for text in texts if unfinished_bar(text)]
-            html = output.get("data", {}).get("text/html", "")
-            if "<table" in html and "Training Loss" in html:
-                found.append(f"cell {index}: the trainer's table of losses")
-    return found
 
 
 @pytest.mark.slow
