@@ -245,7 +245,7 @@ def update_catalogue(
     catalogue.header = _header(language, title)  # the header comment is the tool's; metadata is kept
     catalogue.metadata = _metadata(existing, language)
     claimed = set()
-    forms = get_plural(language).num_plurals
+    forms = plural_count(catalogue.metadata["Plural-Forms"])
     for source in template:
         previous = old.get(entry_key(source))
         if previous is None and source.msgctxt is not None:
@@ -311,8 +311,16 @@ def _metadata(existing: polib.POFile | None, language: str | None = None) -> dic
         metadata.update(existing.metadata)
     if language:
         metadata["Language"] = language
-        metadata["Plural-Forms"] = str(get_plural(language))
+        # Babel's rule (CLDR) when the catalogue has none yet; then the catalogue's own, so that another
+        # Babel release (another CLDR) does not change a translated catalogue's plural forms
+        metadata.setdefault("Plural-Forms", str(get_plural(language)))
     return metadata
+
+
+def plural_count(plural_forms: str) -> int:
+    """nplurals of a Plural-Forms header ("nplurals=2; plural=(n != 1);" -> 2)."""
+    found = re.search(r"nplurals\s*=\s*(\d+)", plural_forms)
+    return int(found.group(1)) if found else 2
 
 
 def read_catalogue(path: Path) -> polib.POFile | None:
