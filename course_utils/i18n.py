@@ -53,6 +53,11 @@ def verbatim(key: str, english: str) -> Message:
     return Message(key, english, formatted=False)
 
 
+def plural_message(key: str, singular: str, plural: str) -> Message:
+    """A message whose form follows the count in its field `n` (gettext's `npgettext`)."""
+    return Message(key, singular, plural=plural)
+
+
 def tr(english: str, **fields) -> str:
     """`english` in the learner's language, `{fields}` filled in: the lessons' printed lines and figure
     labels (gettext's `_()`; `_` itself is IPython's last output)."""
@@ -65,9 +70,9 @@ def tr_plural(singular: str, plural: str, n: int, **fields) -> str:
     return render(Message(None, singular, plural=plural), n=n, **fields)
 
 
-# The markers above, as `make translations` finds them in the code: key = msgctxt, English = msgid
-# (message, verbatim), English = msgid (tr), singular and plural = msgid and msgid_plural (tr_plural).
-KEYWORDS = ("message", "verbatim", "tr", "tr_plural")
+# The markers above, as `make translations` finds them in the code: key = msgctxt (message, verbatim,
+# plural_message; none for tr, tr_plural), English = msgid, and a plural's English = msgid_plural.
+KEYWORDS = ("message", "verbatim", "plural_message", "tr", "tr_plural")
 
 UNKNOWN_LANGUAGE = message(
     "core.unknown_language",
@@ -80,29 +85,34 @@ def catalogue_path(language: str, domain: str = CORE_DOMAIN, locale_dir: Path = 
 
 
 @functools.cache
-def translations(language: str, locale_dir: Path = LOCALE_DIR) -> dict[tuple[str | None, str], str | tuple]:
-    """(key, English) -> translation, for every translated, current entry of `language`'s catalogues
-    (key None for an entry without msgctxt; a plural entry's translation is the tuple of its forms)."""
-    found = {}
+def _catalogues(language: str, locale_dir: Path) -> tuple[dict, object]:
+    """`language`'s catalogues read once: (key, English) -> translation for every translated, current
+    entry (key None for an entry without msgctxt; a plural entry's translation is the tuple of its
+    forms), and its gettext plural rule (count -> form index) from their Plural-Forms."""
+    found, rule = {}, None
     for path in sorted((Path(locale_dir) / language / "LC_MESSAGES").glob("*.po")):
-        for entry in polib.pofile(str(path)).translated_entries():
+        catalogue = polib.pofile(str(path))
+        forms = catalogue.metadata.get("Plural-Forms", "")
+        if rule is None and "plural=" in forms:
+            rule = gettext.c2py(forms.split("plural=", 1)[1].strip().rstrip(";"))
+        for entry in catalogue.translated_entries():
             if entry.msgid_plural:
                 found[entry.msgctxt, entry.msgid] = tuple(
                     entry.msgstr_plural[i] for i in sorted(entry.msgstr_plural)
                 )
             else:
                 found[entry.msgctxt, entry.msgid] = entry.msgstr
-    return found
+    return found, rule or (lambda n: int(n != 1))
 
 
-@functools.cache
+def translations(language: str, locale_dir: Path = LOCALE_DIR) -> dict[tuple[str | None, str], str | tuple]:
+    """(key, English) -> translation, for every translated, current entry of `language`'s catalogues."""
+    return _catalogues(language, Path(locale_dir))[0]
+
+
 def plural_rule(language: str, locale_dir: Path = LOCALE_DIR):
     """`language`'s gettext plural rule (count -> form index), from its catalogues' Plural-Forms."""
-    for path in sorted((Path(locale_dir) / language / "LC_MESSAGES").glob("*.po")):
-        forms = polib.pofile(str(path)).metadata.get("Plural-Forms", "")
-        if "plural=" in forms:
-            return gettext.c2py(forms.split("plural=", 1)[1].strip().rstrip(";"))
-    return lambda n: int(n != 1)
+    return _catalogues(language, Path(locale_dir))[1]
 
 
 def use_language(code: str | None) -> str:
@@ -144,11 +154,16 @@ def normalise_language(code: str | None) -> str:
     return DEFAULT_LANGUAGE
 
 
+def english_form(msg: Message, n: int | None = None) -> str:
+    """`msg`'s English: its plural for a count `n` other than 1, if it has one."""
+    return msg.english if msg.plural is None or n == 1 else msg.plural
+
+
 def translate(msg: Message, language: str | None = None, n: int | None = None) -> str:
     """The text of `msg` in the current (or given) language, unformatted; English if untranslated.
     A plural message takes the form for the count `n`."""
     language = normalise_language(language) if language else get_language()
-    english = msg.english if msg.plural is None or n == 1 else msg.plural
+    english = english_form(msg, n)
     if language == DEFAULT_LANGUAGE:
         return english
     found = translations(language).get((msg.key, msg.english))
@@ -167,7 +182,7 @@ def render(msg: Message, language: str | None = None, **fields) -> str:
     text = translate(msg, language, fields.get("n"))
     if not msg.formatted:
         return text
-    english = msg.english if msg.plural is None or fields.get("n") == 1 else msg.plural
+    english = english_form(msg, fields.get("n"))
     for candidate in (text, english):
         try:
             return candidate.format(**fields)

@@ -18,7 +18,7 @@ from PIL import Image
 
 from course_utils.evaluation import exact_match, normalise_answer
 from course_utils.generation import ask, prepare_inputs
-from course_utils.i18n import message, render
+from course_utils.i18n import message, plural_message, render
 from course_utils.images import ImageLoadError, load_image
 from course_utils.messages import build_messages
 from course_utils.scenes import SCENE_SIZE, make_scene
@@ -54,8 +54,7 @@ PROMPT_COST = message(
     "prompt: {prompt_tokens} tokens, of which {image_tokens} for the picture: {tiles} × {tokens_per_tile} "
     "tokens ({splitting})",
 )
-ONE_TILE = message("playground.one_tile", "{count} tile")
-SEVERAL_TILES = message("playground.several_tiles", "{count} tiles")
+TILES = plural_message("playground.tiles", "{n} tile", "{n} tiles")
 SPLITTING_ON = message("playground.splitting_on", "image splitting on")
 SPLITTING_OFF = message("playground.splitting_off", "image splitting off")
 # lesson 2's results browser
@@ -160,7 +159,7 @@ def describe_answer(result: PlaygroundAnswer, tokens_per_tile: int) -> str:
         PROMPT_COST,
         prompt_tokens=result.prompt_tokens,
         image_tokens=result.image_tokens,
-        tiles=render(ONE_TILE if result.tiles == 1 else SEVERAL_TILES, count=result.tiles),
+        tiles=render(TILES, n=result.tiles),
         tokens_per_tile=tokens_per_tile,
         splitting=render(SPLITTING_ON if result.splitting else SPLITTING_OFF),
     )

@@ -115,6 +115,7 @@ def test_extraction_finds_every_message_and_flags_exactly_the_formatted_ones():
         and tr.BRACE_FORMAT not in core["core.label.hint"].flags
     )
     assert not keys & set(core), "a lesson reuses a shared key"
+    assert core["playground.tiles"].msgid_plural == "{n} tiles"  # plural_message(key, singular, plural)
 
 
 def test_extraction_refuses_a_key_with_two_english_texts(tmp_path):
@@ -435,8 +436,8 @@ def test_code_cell_texts_become_entries_without_context_with_the_language_plural
     catalogue.save()
     found = i18n.translations("es", tr.locale_dir(course))
     monkeypatch.setattr(i18n, "translations", lambda language: found)
-    rule = i18n.plural_rule.__wrapped__  # uncached, reading the small course's catalogues
-    monkeypatch.setattr(i18n, "plural_rule", lambda language: rule(language, tr.locale_dir(course)))
+    rule = i18n.plural_rule("es", tr.locale_dir(course))  # the small course's Plural-Forms
+    monkeypatch.setattr(i18n, "plural_rule", lambda language: rule)
     with monkeypatch.context() as patched:
         patched.setattr(i18n, "_chosen", "es")
         assert i18n.tr("Loss at step {step}:", step=3) == "Pérdida en el paso 3:"

@@ -135,9 +135,10 @@ def template_entries(found, where: str, seen: dict) -> list[polib.POEntry]:
             ):
                 raise ValueError(f"{where}:{line}: {function}() needs literal English text")
         else:
-            key, english = (arguments + (None,))[:2]
-            plural = None
-            if not isinstance(key, str) or not isinstance(english, str):  # (a trailing comma adds a None)
+            key, english, plural = (arguments + (None, None))[:3]
+            plural = plural if function == "plural_message" else None
+            texts = (key, english, plural) if function == "plural_message" else (key, english)
+            if not all(isinstance(text, str) for text in texts):  # (a trailing comma adds a None)
                 raise ValueError(f"{where}:{line}: {function}() needs a literal key and English text")
         identity = key if key is not None else english
         if identity in seen:
