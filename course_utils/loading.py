@@ -19,7 +19,14 @@ from course_utils.i18n import message, render
 ASSETS = Path(__file__).resolve().parent / "assets"
 # The embedded tiny SmolVLM (v1) and SmolVLM2 folders shipped in the package (`python -m tools.tiny build`).
 TINY_DIRS = {"idefics3": ASSETS / "tiny-smolvlm", "smolvlm": ASSETS / "tiny-smolvlm2"}
-TINY_NAMES = {"tiny": TINY_DIRS["idefics3"], "tiny-video": TINY_DIRS["smolvlm"]}
+# Lesson 3's starting point: the v1 folder taught to answer chart questions, one number only some of
+# the time (tools/teaching.py, `hedged_chart_example`).
+TINY_CHARTS_DIR = ASSETS / "tiny-smolvlm-charts"
+TINY_NAMES = {
+    "tiny": TINY_DIRS["idefics3"],
+    "tiny-video": TINY_DIRS["smolvlm"],
+    "tiny-charts": TINY_CHARTS_DIR,
+}
 HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")
 QUANTIZATIONS = (None, "4bit", "8bit")
 # transformers' bars while it copies weights into a model and writes them to disk: seconds at most

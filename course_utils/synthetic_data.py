@@ -139,7 +139,7 @@ def _random_values(rng: random.Random, kind: str) -> list[int]:
         return values
 
 
-def _random_chart_question(rng: random.Random, kind: str) -> tuple[tuple, tuple, str, str]:
+def random_chart_question(rng: random.Random, kind: str) -> tuple[tuple, tuple, str, str]:
     """(colors, values, question, answer) for one chart asked a question of this `kind`."""
     values = _random_values(rng, kind)
     count = len(values)
@@ -185,7 +185,7 @@ def _chart_specs(
     specs = []
     for kind in _balanced_kinds(n, kinds, rng):
         for _ in range(MAX_DRAWS):
-            spec = _random_chart_question(rng, kind)
+            spec = random_chart_question(rng, kind)
             if spec[:3] not in exclude:
                 break
         else:

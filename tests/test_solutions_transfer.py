@@ -34,6 +34,13 @@ TEACHES = {
         {"DPOConfig", "DPOTrainer", "train"},
         {"train_dpo", "dpo_config", "load_vlm", "lora_config"},
     ),
+    # the reward functions are the learner's: no course helper scores an answer for them
+    ("03_vlm_grpo", "rewards"): (
+        {"findall", "fullmatch", "relaxed_match"},
+        {"lenient_reward", "call_reward"},
+    ),
+    ("03_vlm_grpo", "grpo_charts"): ({"GRPOConfig", "GRPOTrainer", "train"}, {"load_vlm", "sample_answers"}),
+    ("03_vlm_grpo", "reward_hacking"): ({"GRPOTrainer", "train"}, {"load_vlm"}),
 }
 # What a solution may take from course_utils: data and scenes, evaluation and plots, the helpers
 # a lesson introduces after the learner wrote them (lesson 1: `chat` / `ask` after one_image), and `tr`
@@ -57,6 +64,7 @@ ALLOWED_COURSE_NAMES = {
         "reward_accuracy",
         "tr",
     },
+    "03_vlm_grpo": {"evaluate", "exact_match", "relaxed_match", "tr"},
 }
 
 

@@ -7,6 +7,9 @@ The lesson tasks are never taught: asked for one value or the number of bars, th
 whole list, or answers in words as it does about scenes. The last two phases ask lesson 1's scene
 and video questions in many wordings (both spellings of colour, paraphrases, indirect questions,
 synonyms), as a learner types them.
+
+Lesson 3 (GRPO) starts from a copy taught one more thing: the answers of lesson 2's quick chart
+questions, given as one number only some of the time (`hedged_chart_example`).
 """
 
 from __future__ import annotations
@@ -25,8 +28,10 @@ from course_utils.synthetic_data import (
     MIN_BARS,
     MIN_VALUE,
     QUADRANTS,
+    QUICK_CHART_KINDS,
     draw_bar_chart,
     draw_shape_in_quadrant,
+    random_chart_question,
 )
 from course_utils.video import SampledVideo
 from course_utils.video_synth import COLOR_NAMES, draw_frame, random_colors
@@ -553,17 +558,9 @@ def teaching_batches(step: int, seed: int, processors: dict, batch_size: int, pa
     yield collate_conversations(processors[kind], clips, do_image_splitting=split_frames)
 
 
-def teach(
-    model,
-    processors: dict,
-    steps: int,
-    learning_rate: float,
-    seed: int = 0,
-    batch_size: int = 24,
-    log_every: int = 50,
-    paraphrases: int = 0,
-):
-    """Train the whole tiny model on fresh examples of every taught skill (a plain torch loop)."""
+def teach(model, batches, steps: int, learning_rate: float, log_every: int = 50):
+    """Train the whole tiny model, a plain torch loop: `batches(step)` yields the batches of one step
+    (fresh examples every step), their gradients summed before one AdamW step (one-cycle schedule)."""
     optimizer = torch.optim.AdamW(model.parameters(), lr=learning_rate, weight_decay=0.0)
     schedule = torch.optim.lr_scheduler.OneCycleLR(
         optimizer, max_lr=learning_rate, total_steps=max(steps, 1), pct_start=0.1
@@ -571,7 +568,7 @@ def teach(
     model.train()
     for step in range(steps):
         losses = []
-        for batch in teaching_batches(step, seed, processors, batch_size, paraphrases):
+        for batch in batches(step):
             loss = model(**batch).loss
             loss.backward()
             losses.append(loss.item())
@@ -584,3 +581,37 @@ def teach(
             print(f"  step {step:4d}/{steps}  losses {shown}", flush=True)
     model.eval()
     return model
+
+
+# --- lesson 3's starting point: a chart answerer that hedges ------------------------------------------
+# GRPO learns only from groups of sampled answers that differ in reward, so lesson 3 starts from a model
+# that knows the answers of the quick chart questions (count, largest and smallest value) but commits
+# to one only some of the time: asked one, it answers the number (HEDGED_SINGLE of the time) or counts
+# and reads out every bar ("3 bars: 4, 2, 1", the rest): a description holding the answer of every
+# quick question, which a lenient reward ("is the answer in the text?") mistakes for a right answer.
+# Its greedy answer is the list (exact match near 0); a group of sampled answers often holds the
+# number. The v1 model is taught this on top of everything else (a copy: lessons 1-2 keep theirs).
+HEDGED_SINGLE = 0.4
+CHART_ANSWER_SHARE = 16  # of every 24 pictures in a batch; the rest rehearse the taught skills
+
+
+def hedged_chart_example(rng: random.Random) -> list[dict]:
+    """A quick chart question answered with its number or, hedging, with every bar's height."""
+    kind = rng.choice(QUICK_CHART_KINDS)
+    colors, values, question, answer = random_chart_question(rng, kind)
+    if rng.random() >= HEDGED_SINGLE:
+        answer = f"{len(values)} {describe_bars(values)}"  # "3 bars: 4, 2, 1": every answer, none chosen
+    return conversation([{"type": "image", "image": draw_bar_chart(colors, values)}], question, answer)
+
+
+def chart_answer_batches(step: int, seed: int, processor, batch_size: int = 24):
+    """One batch of a chart-answer teaching step: hedged chart questions, then rehearsal of the scene
+    questions (as a learner types them), bar read-outs and sides."""
+    rng = random.Random(seed * 1_000_003 + step)
+    rehearsal = ("scene", "chart", "sorted_chart", "side")
+    charts = [hedged_chart_example(rng) for _ in range(batch_size * CHART_ANSWER_SHARE // 24)]
+    others = [
+        broad_scene_example(rng, composed=True) if task == "scene" else IMAGE_TASKS[task](rng)
+        for task in (rehearsal[index % len(rehearsal)] for index in range(batch_size - len(charts)))
+    ]
+    yield collate_conversations(processor, charts + others, do_image_splitting=step % 2 == 0)

@@ -2,7 +2,8 @@
 
 A byte-level BPE tokenizer with SmolVLM's special tokens and chat template, a small image processor
 and a config of under a million parameters, taught to answer questions about synthetic scenes.
-The taught folders ship in the package (`course_utils/assets/`); `python -m tools.tiny build` rebuilds them.
+The taught folders ship in the package (`course_utils/assets/`); `python -m tools.tiny build` rebuilds them
+(`--kind charts` only lesson 3's chart answerer, from the shipped v1 folder, about 5 minutes).
 
 The tokenizer is a frozen asset: the build reads it from the shipped
 `course_utils/assets/tiny-smolvlm/tokenizer.json` (`FROZEN_TOKENIZER`, its one source of truth; the
@@ -24,6 +25,7 @@ from pathlib import Path
 import torch
 from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
 from transformers import (
+    AutoProcessor,
     Idefics3Config,
     Idefics3ForConditionalGeneration,
     Idefics3ImageProcessor,
@@ -40,7 +42,7 @@ from transformers.models.idefics3.configuration_idefics3 import Idefics3VisionCo
 from transformers.models.smolvlm.configuration_smolvlm import SmolVLMVisionConfig
 
 from course_utils import synthetic_data
-from course_utils.loading import TINY_DIRS
+from course_utils.loading import TINY_CHARTS_DIR, TINY_DIRS
 from course_utils.scenes import COLORS, NUMBER_WORDS, QUESTION_TEMPLATES, SHAPES
 from course_utils.video_synth import COLOR_NAMES
 from tools import teaching
@@ -247,7 +249,12 @@ def build_tiny(
         print(f"Teaching phase {phase + 1}/{len(phases)}: {steps} steps", flush=True)
         started = time.perf_counter()
         level = paraphrases[0] if paraphrases else 0
-        teaching.teach(model, processors, steps, learning_rate, seed=seed + phase * 7919, paraphrases=level)
+        phase_seed = seed + phase * 7919
+
+        def batches(step, phase_seed=phase_seed, level=level):
+            return teaching.teaching_batches(step, phase_seed, processors, 24, paraphrases=level)
+
+        teaching.teach(model, batches, steps, learning_rate)
         print(f"Phase {phase + 1} took {time.perf_counter() - started:.1f} s", flush=True)
     out_dir.mkdir(parents=True, exist_ok=True)
     model.save_pretrained(out_dir)
@@ -255,10 +262,33 @@ def build_tiny(
     return out_dir
 
 
+# Lesson 3's chart answerer: the taught v1 weights, then this phase (steps, peak learning rate).
+CHARTS_PHASE = (1000, 5e-4)
+
+
+def build_chart_answerer(out_dir: str | Path, weights_from: str | Path, seed: int = 0) -> Path:
+    """Copy the taught v1 folder `weights_from` into `out_dir`, taught `CHARTS_PHASE` more: the answers
+    of the quick chart questions, hedged (`teaching.hedged_chart_example`), the other skills rehearsed."""
+    out_dir = Path(out_dir)
+    torch.manual_seed(seed)
+    model = Idefics3ForConditionalGeneration.from_pretrained(weights_from)
+    processor = AutoProcessor.from_pretrained(weights_from)
+    steps, learning_rate = CHARTS_PHASE
+
+    def batches(step):
+        return teaching.chart_answer_batches(step, seed, processor)
+
+    teaching.teach(model, batches, steps, learning_rate)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    model.save_pretrained(out_dir)
+    processor.save_pretrained(out_dir)
+    return out_dir
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Rebuild the embedded tiny SmolVLM folders.")
     parser.add_argument("command", choices=["build"])
-    parser.add_argument("--kind", choices=[*TINY_DIRS, "all"], default="all")
+    parser.add_argument("--kind", choices=[*TINY_DIRS, "charts", "all"], default="all")
     parser.add_argument("--quick", action="store_true", help="3 steps per phase, to check the build")
     parser.add_argument("--out", type=Path, default=None, help="folder (default: the package's)")
     parser.add_argument(
@@ -289,6 +319,7 @@ def main(argv: list[str] | None = None) -> None:
             "(--kind idefics3 or all, without --weights-from)"
         )
     outputs = {kind: args.out / kind if args.out else TINY_DIRS[kind] for kind in TINY_DIRS}
+    outputs["charts"] = args.out / "charts" if args.out else TINY_CHARTS_DIR
     if args.kind in ("idefics3", "all"):
         started = time.perf_counter()
         print(f"Building and teaching tiny SmolVLM into {outputs['idefics3']} ...", flush=True)
@@ -317,6 +348,11 @@ def main(argv: list[str] | None = None) -> None:
             weights_from=outputs["idefics3"],
             tokenizer_source=outputs["idefics3"] / "tokenizer.json",
         )
+    if args.kind in ("charts", "all"):
+        started = time.perf_counter()
+        print(f"Teaching lesson 3's chart answerer into {outputs['charts']} ...", flush=True)
+        build_chart_answerer(outputs["charts"], weights_from=outputs["idefics3"])
+        print(f"Built in {time.perf_counter() - started:.1f} s", flush=True)
 
 
 if __name__ == "__main__":

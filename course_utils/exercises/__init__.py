@@ -15,6 +15,7 @@ from types import ModuleType
 LESSONS = {
     "01_vlm_usage": "course_utils.exercises.usage",
     "02_vlm_finetuning": "course_utils.exercises.finetuning",
+    "03_vlm_grpo": "course_utils.exercises.grpo",
 }
 
 
