@@ -274,6 +274,10 @@ def test_known_mistakes_are_planted():
         ("02_vlm_finetuning", "sft_charts.images_in_loss"),  # the prompt and image tokens in the loss
         ("02_vlm_finetuning", "rows.missing_answer"),  # the answer missing from the training text
         ("02_vlm_finetuning", "sft_charts.truncates_images"),  # max_length cutting into image tokens
+        ("03_vlm_grpo", "rewards.wrong_reward"),  # a reward that pays a list holding the answer
+        ("03_vlm_grpo", "grpo_charts.no_correctness_reward"),  # the format reward alone
+        ("03_vlm_grpo", "grpo_charts.no_signal"),  # equal samples: every group's rewards equal
+        ("03_vlm_grpo", "reward_hacking.still_hackable"),  # a "fix" that still pays the hedges
     }
     assert expected <= codes, sorted(expected - codes)
 

@@ -1,11 +1,13 @@
 # The hacks: answers the lenient reward paid for that are not the answer (lists of bars, mostly).
-hack_examples = [
-    (text, row["label"][0])
-    for row, answers in zip(probe_rows, hacked_groups)
-    for text in answers
-    if lenient_reward([[{"role": "assistant", "content": text}]], [row["label"]])[0] == 1
-    and not exact_match(text, row["label"])
-]
+hack_examples = list(
+    dict.fromkeys(  # each (completion, answer) pair once
+        (text, row["label"][0])
+        for row, answers in zip(probe_rows, hacked_groups)
+        for text in answers
+        if lenient_reward([[{"role": "assistant", "content": text}]], [row["label"]])[0] == 1
+        and not exact_match(text, row["label"])
+    )
+)
 print(tr("{count} hacks, for example:", count=len(hack_examples)), hack_examples[:3])
 
 

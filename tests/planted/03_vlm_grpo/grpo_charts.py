@@ -1,14 +1,13 @@
-# expect: grpo_charts.no_signal
-# Planted wrong answer (tests/test_notebooks.py): sampling at a temperature near 0, every answer of a
-# group is the same, so every group's rewards are equal and GRPO has nothing to learn from.
+# expect: grpo_charts.no_correctness_reward
+# Planted wrong answer (tests/test_notebooks.py): the format reward alone. The model learns to answer
+# with a bare number, any number: nothing pays for the right one.
 before = evaluate(model, processor, charts["test"])
 grpo_config = GRPOConfig(
     output_dir=str(WORK_DIR / "grpo"),
-    max_steps=8,
+    max_steps=4,
     per_device_train_batch_size=QUESTIONS * GROUP,
     num_generations=GROUP,
     max_completion_length=MAX_COMPLETION,
-    temperature=0.01,
     learning_rate=LEARNING_RATE,
     logging_steps=1,
     gradient_checkpointing=False,
@@ -18,7 +17,7 @@ grpo_config = GRPOConfig(
 )
 grpo_trainer = GRPOTrainer(
     model=fresh_model(),
-    reward_funcs=[correctness_reward, format_reward],
+    reward_funcs=[format_reward],
     args=grpo_config,
     train_dataset=prompt_rows,
     processing_class=processor,
