@@ -1,4 +1,4 @@
-"""Both lessons, solved, exactly as in Colab: Hub ids, real shapes, Hub datasets, QLoRA — offline.
+"""Every lesson, solved, exactly as in Colab: Hub ids, real shapes, Hub datasets, QLoRA — offline.
 
 A Hugging Face cache in a temporary `HF_HOME` holds, under their Hub ids, the SmolVLM-256M and
 SmolVLM2-256M real shapes (random weights: the real image tiling, 512 px tiles of 64 tokens, the real
@@ -141,3 +141,46 @@ def test_finetuning_lesson_with_the_colab_parameters(hub_home, tmp_path):
     for name, (outcome, code) in outcomes.items():
         assert outcome in ("passed", "failed"), (name, outcome, code)
         assert code in LEARNING_CODES[name], (name, outcome, code)
+
+
+# Lesson 3's Colab parameters (its parameters cell), then the smallest run: one GRPO step of two
+# questions with two sampled answers each (a group still compares two answers), short answers.
+GRPO_PARAMETERS = {
+    "MODEL": REAL_SHAPES[SHAPE]["hub_id"],
+    "DATASET": CHARTQA,
+    "N_TRAIN": 4,
+    "N_TEST": 6,
+    "STEPS": 1,
+    "QUESTIONS": 2,
+    "GROUP": 2,
+    "MAX_COMPLETION": 4,
+    "LEARNING_RATE": 1e-5,
+}
+# Random weights never state the right number: 🐕 and 🦁 may fail, but only where learning is judged
+# (every group's rewards equal, no gain, no hack among the random answers); 🐢 judges the learner's
+# reward functions alone and must pass.
+GRPO_LEARNING_CODES = {
+    "rewards": {"rewards.passed"},
+    "grpo_charts": {
+        "grpo_charts.passed",
+        "grpo_charts.no_signal",
+        "grpo_charts.no_improvement",
+        "rows.below_baseline",
+        "rows.same_model",
+    },
+    "reward_hacking": {
+        "reward_hacking.passed",
+        "reward_hacking.too_few_hacks",
+        "reward_hacking.no_improvement",
+        "rows.below_baseline",
+        "rows.same_model",
+    },
+}
+
+
+def test_grpo_lesson_with_the_colab_parameters(hub_home, tmp_path):
+    env = {"HF_HOME": str(hub_home), "HF_HUB_OFFLINE": "1"}
+    outcomes = run_lesson("03_vlm_grpo", GRPO_PARAMETERS, env, tmp_path)
+    for name, (outcome, code) in outcomes.items():
+        assert outcome in ("passed", "failed"), (name, outcome, code)
+        assert code in GRPO_LEARNING_CODES[name], (name, outcome, code)

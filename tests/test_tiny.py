@@ -64,6 +64,20 @@ def test_shipped_folder_matches_what_the_builder_makes(tmp_path, kind):
     assert differing == ["model.safetensors"]  # only the taught weights differ from an untaught build
 
 
+def test_lesson_3s_chart_answerer_is_built_from_the_shipped_v1_folder(tmp_path, monkeypatch):
+    """Two steps of its phase, twice: the same files, and the shipped folder's files but the weights."""
+    from course_utils.loading import TINY_CHARTS_DIR
+    from tools import tiny
+
+    monkeypatch.setattr(tiny, "CHARTS_PHASE", (2, 5e-4))
+    first = _files(tiny.build_chart_answerer(tmp_path / "a", weights_from=TINY_DIRS["idefics3"]))
+    second = _files(tiny.build_chart_answerer(tmp_path / "b", weights_from=TINY_DIRS["idefics3"]))
+    assert [name for name in first if first[name] != second[name]] == []
+    shipped = _files(TINY_CHARTS_DIR)
+    assert first.keys() == shipped.keys()
+    assert [name for name in first if first[name] != shipped[name]] == ["model.safetensors"]
+
+
 # Sentences of the lessons and of the teaching, whose token ids the taught weights were learnt on.
 LESSON_SENTENCES = (
     "What color is the shape?",

@@ -6,8 +6,9 @@ tables, figures and widgets. Each run must show none of the English of the cours
 package's, the lesson's `tr(...)` lines and its exercises' — in its text outputs, its figures (drawn as
 SVG too, with their text kept as text) or its widgets' state. The model's prompts and answers, code,
 identifiers and library output are not messages. (The English lessons run in tests/test_notebooks.py,
-with the default parameters, and their figures are checked there; here lesson 2 trains for fewer steps,
-enough for every check to pass — measured under the default, AVX2 and AVX-512 kernels — in less time.)
+with the default parameters, and their figures are checked there; here lessons 2 and 3 train for fewer
+steps, enough for every check to pass — measured under the default, AVX2 and AVX-512 kernels — in less
+time.)
 """
 
 import functools
@@ -35,7 +36,8 @@ FEWER_STEPS = {
         "OVERFIT_STEPS": 32,
         "N_TRAIN": 800,
         "N_DPO": 200,
-    }
+    },
+    "03_vlm_grpo": {"STEPS": 60, "N_TEST": 100},
 }
 
 

@@ -336,7 +336,8 @@ class RewardHacking(Exercise):
                     message(
                         "reward_hacking.still_hackable",
                         "`fixed_reward` still pays {reward:g} for the hack {completion!r} (right answer "
-                        "{answer!r}): the fixed reward must not reward an answer that is not the answer.",
+                        "{answer!r}): the fixed reward must pay only an answer that commits to the right "
+                        "number.",
                     ),
                     reward=reward,
                     completion=text,
