@@ -178,3 +178,50 @@ def test_the_chart_answerer_hedges_greedily_but_its_samples_hold_the_answer(tiny
     differing = sum(len(set(group)) > 1 for group in rewards) / len(rewards)
     assert greedy.exact <= 0.35, greedy.exact
     assert differing >= 0.5, differing
+
+
+def evaluation(right: int, n: int = 40):
+    """An EvalResult of `n` questions answered "1".."4" in turn, the first `right` of them right."""
+    from course_utils.evaluation import EvalResult
+
+    targets = [str(1 + index % 4) for index in range(n)]
+    predictions = [target if index < right else "bars" for index, target in enumerate(targets)]
+    return EvalResult(right / n, right / n, n, predictions, targets, ["q"] * n)
+
+
+def trained_with(reward):
+    """A trainer as the check reads it: its reward functions and a logged mean reward."""
+    from types import SimpleNamespace
+
+    return SimpleNamespace(
+        reward_funcs=[reward], state=SimpleNamespace(log_history=[{"step": 1, "reward": 0.5}])
+    )
+
+
+HACKS = [("3 bars: 4, 2, 1", "4"), ("3 bars: 4, 2, 1", "1"), ("2 bars: 2, 3", "2")]
+
+
+@pytest.mark.parametrize(
+    ("hacked_right", "fixed_right", "expected"),
+    [
+        (0, 36, ("passed", "reward_hacking.passed")),  # the tiny model: the hack costs everything
+        (
+            30,
+            30,
+            ("passed", "reward_hacking.passed"),
+        ),  # a model that hacks little: the fix only must not hurt
+        (36, 6, ("failed", "reward_hacking.fix_worse")),
+        (10, 10, ("failed", "rows.below_baseline")),  # 25% is what always answering "1" scores
+    ],
+    ids=["fix_wins", "fix_ties", "fix_hurts", "at_the_baseline"],
+)
+def test_the_fixed_run_must_not_be_worse_and_must_beat_the_baseline(
+    tiny_charts, solution, hacked_right, fixed_right, expected
+):
+    model, processor, _ = tiny_charts
+    ex.setup(model, processor, language="en")
+    fixed = solution["correctness_reward"]
+    outcome = ex.reward_hacking.check(
+        HACKS, fixed, trained_with(fixed), evaluation(fixed_right), hacked=evaluation(hacked_right)
+    )
+    assert (outcome.status, outcome.code) == expected, outcome.message

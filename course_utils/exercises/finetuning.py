@@ -301,18 +301,26 @@ def check_improvement(before, after, names: tuple[str, str], no_improvement: Mes
             p=f"{change.p_value:.2g}",
             alpha=SIGNIFICANCE,
         )
+    check_above_baseline(after)
+
+
+BELOW_BASELINE = message(
+    "rows.below_baseline",
+    "{after} of the held-out answers are right, but always answering {answer!r} "
+    "scores {baseline}: the model may have learnt which answer is most frequent, "
+    "not the task (a score this far above the baseline comes by chance with p = "
+    "{p}; it should be below {alpha}). Train longer (more steps), check the "
+    "learning rate, or evaluate on more questions.",
+)
+
+
+def check_above_baseline(after) -> None:
+    """`after` beats always giving the most frequent answer by more than chance would give."""
     answer, baseline = majority_baseline(after.targets)
     p_value = above_baseline(after)
     if p_value >= SIGNIFICANCE:
         raise Failure(
-            message(
-                "rows.below_baseline",
-                "{after} of the held-out answers are right, but always answering {answer!r} "
-                "scores {baseline}: the model may have learnt which answer is most frequent, "
-                "not the task (a score this far above the baseline comes by chance with p = "
-                "{p}; it should be below {alpha}). Train longer (more steps), check the "
-                "learning rate, or evaluate on more questions.",
-            ),
+            BELOW_BASELINE,
             after=f"{after.exact:.0%}",
             baseline=f"{baseline:.0%}",
             answer=answer,

@@ -10,7 +10,13 @@ from __future__ import annotations
 
 from course_utils.evaluation import above_baseline, compare, exact_match, logged, majority_baseline
 from course_utils.exercises.core import Exercise, Failure, Lesson, message, verbatim, wrong_type
-from course_utils.exercises.finetuning import base_is_untouched, check_eval_result, check_improvement
+from course_utils.exercises.finetuning import (
+    ROWS_DIFFERENT_QUESTIONS,
+    base_is_untouched,
+    check_above_baseline,
+    check_eval_result,
+    check_improvement,
+)
 from course_utils.i18n import render
 
 LESSON = Lesson("03_vlm_grpo")
@@ -374,7 +380,22 @@ class RewardHacking(Exercise):
                     "`ex.reward_hacking.check(..., hacked=hacked_after)`.",
                 )
             )
-        check_improvement(hacked, fixed_after, ("hacked_after", "fixed_after"), self.no_improvement)
+        check_eval_result(hacked, "hacked")
+        if hacked.n != fixed_after.n or list(hacked.targets) != list(fixed_after.targets):
+            raise Failure(ROWS_DIFFERENT_QUESTIONS, before="hacked_after", after="fixed_after")
+        # On the tiny model the fix wins by far (the lesson's tests hold it to 30 points); a real SmolVLM
+        # may hack the lenient reward less, so the check asks only that the fix is not worse.
+        change = compare(hacked, fixed_after)
+        if change.high < 0:
+            raise Failure(
+                self.fix_worse,
+                hacked=f"{hacked.exact:.0%}",
+                fixed=f"{fixed_after.exact:.0%}",
+                n=fixed_after.n,
+                low=f"{change.low:+.0%}",
+                high=f"{change.high:+.0%}",
+            )
+        check_above_baseline(fixed_after)
         return {
             "hacks": len(hacks),
             "hacked": hacked.exact,
@@ -384,11 +405,11 @@ class RewardHacking(Exercise):
             "fixed_above_baseline_p": above_baseline(fixed_after),
         }
 
-    no_improvement = message(
-        "reward_hacking.no_improvement",
-        "held-out exact match went {before} (lenient reward) → {after} (fixed reward) on {n} questions, "
-        "a gain of {gain} (95% interval {low} to {high}): chance alone gives a gain like this with "
-        "p = {p}, and it should be below {alpha}. Does the fixed run train as long as the hacked one?",
+    fix_worse = message(
+        "reward_hacking.fix_worse",
+        "held-out exact match is {fixed} with the fixed reward and {hacked} with the lenient one, on {n} "
+        "questions (95% interval of the difference {low} to {high}): the fix made the model worse. Does "
+        "`fixed_reward` still pay right answers, and does the fixed run train as long as the hacked one?",
     )
 
     @staticmethod
