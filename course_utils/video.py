@@ -101,7 +101,10 @@ def _video_stream(container: av.container.InputContainer, source: str) -> tuple[
     if not container.streams.video:
         raise VideoError(render(ONLY_AUDIO if container.streams.audio else NO_VIDEO_TRACK, source=source))
     stream = container.streams.video[0]
-    stream.thread_type = "AUTO"
+    # Slice threads only (PyAV's default): with frame threads ("AUTO", "FRAME") a decoder left before
+    # the end of the file, as seek-based sampling leaves it, can hang forever when torch is loaded
+    # (PyAV-Org/PyAV#1849; seen here as a test that hung in avcodec_free_context under PyAV 18.0).
+    stream.thread_type = "SLICE"
     if stream.duration:
         return stream, float(stream.duration * stream.time_base)
     if container.duration:  # Matroska and WebM give it for the whole file only
