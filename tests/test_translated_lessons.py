@@ -37,7 +37,7 @@ FEWER_STEPS = {
         "N_TRAIN": 800,
         "N_DPO": 200,
     },
-    "03_vlm_grpo": {"STEPS": 60, "N_TEST": 100},
+    "03_vlm_grpo": {"STEPS": 40, "N_TEST": 100},
 }
 
 
