@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import torch
 
+from course_utils.generation import prepare_inputs
 from course_utils.i18n import message, render
+from course_utils.messages import build_messages
 from course_utils.progress import progress_bar
 
 QUESTION_COLUMN = message("sampling.question_column", "question")
@@ -36,11 +38,9 @@ def sample_answers(
     torch.manual_seed(seed)
     groups = []
     for row in progress_bar(list(rows), desc=render(SAMPLING_BAR), disable=not progress):
-        messages = [
-            {"role": "user", "content": [{"type": "image"}, {"type": "text", "text": row[question_key]}]}
-        ]
-        text = processor.apply_chat_template(messages, add_generation_prompt=True)
-        inputs = processor(text=[text], images=[[row[image_key]]], return_tensors="pt").to(model.device)
+        messages = build_messages(row[question_key], images=[row[image_key]])
+        # as `generate_answers` asks: the lesson's template, floating-point inputs in the model's dtype
+        inputs = prepare_inputs(processor, [messages]).to(model.device, dtype=model.dtype)
         with torch.inference_mode():
             output = model.generate(
                 **inputs,
